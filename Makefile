@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   runs the whole pipeline in local mode on the embedded sample and prints the tables
+#   make test   runs the test suite (what .ci/run calls)
+# Both install what they need (virtualenv, Python packages, Delta jars) and are idempotent.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Delta jars are resolved by Spark's Ivy into a project-local cache so set-up is self-contained.
+export CRAWLFORGE_IVY_DIR ?= $(CURDIR)/.cache/ivy
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+JARS_STAMP := .cache/ivy/.warm-$(shell grep -E 'delta-spark==' pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: setup demo test lint bench clean-lake
+
+setup: $(STAMP) $(JARS_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[local,dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(JARS_STAMP): $(STAMP)
+	mkdir -p .cache/ivy
+	$(PY) scripts/warm_jars.py
+	touch $@
+
+demo: setup
+	$(VENV)/bin/crawlforge pipeline --config conf/local.yaml
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) benchmarks/ingest_throughput.py
+
+clean-lake:
+	rm -rf lake

@@ -1,0 +1,1 @@
+"""Packaged YAML configs (``local.yaml``, recipes, cluster profiles)."""

@@ -1,0 +1,1 @@
+"""Thin ``pandas_udf`` wrappers over ``crawlforge.lib``; heavy models load once per Python worker."""
