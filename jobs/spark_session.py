@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from pyspark.sql import SparkSession
 
@@ -68,6 +69,10 @@ def build_local_session(cfg: SparkConfig, app_name: str | None = None) -> SparkS
     conf = dict(LOCAL_DEFAULTS)
     conf["spark.sql.shuffle.partitions"] = str(cfg.shuffle_partitions)
     conf["spark.driver.memory"] = cfg.driver_memory
+    # Python workers must run the driver's interpreter (the project venv), not whatever `python3`
+    # is first on PATH; otherwise they cannot import crawlforge.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    conf["spark.pyspark.python"] = os.environ["PYSPARK_PYTHON"]
     conf["spark.sql.extensions"] = DELTA_EXTENSION
     conf["spark.sql.catalog.spark_catalog"] = DELTA_CATALOG
     ivy = default_ivy_dir(cfg)

@@ -18,6 +18,7 @@ boto3 is an optional extra: it is imported only when an ``s3://`` input is first
 from __future__ import annotations
 
 import email.utils
+import errno
 import gzip
 import http.client
 import io
@@ -25,6 +26,7 @@ import logging
 import os
 import random
 import re
+import stat
 import threading
 import time
 import zlib
@@ -64,6 +66,8 @@ USER_AGENT = "crawlforge/0.1 (+https://github.com/crawlforge)"
 # Bodies are read in pieces of at most this size so that a read(-1) does not ask urllib3 for one huge buffer and
 # so that progress (which resets the retry budget) is noticed often.
 _CHUNK = 1 << 20
+# Reads that wait for a full buffer lose what they had gathered when the connection breaks; keep those small.
+_SMALL_READ = 256 << 10
 _GZIP_MAGIC = b"\x1f\x8b"
 _TRANSIENT_STATUS = frozenset({408, 425, 429})
 _S3_TRANSIENT_CODES = frozenset(
@@ -155,18 +159,16 @@ class TransientInputError(InputError):
 
 
 class PermanentInputError(InputError):
-    """The input cannot be read as asked (404, 403, 400, missing file, bad scheme, changed underneath); never retried."""
+    """The input cannot be read as asked (404, 403, 400, missing file, bad scheme, changed meanwhile); not retried."""
 
     transient = False
 
 
-def _rebuild_error(
-    cls: type[InputError], message: str, uri: str, status: int | None, retries_used: int
-) -> InputError:
+def _rebuild_error(cls: type[InputError], message: str, uri: str, status: int | None, retries_used: int) -> InputError:
     return cls(message, uri=uri, status=status, retries_used=retries_used)
 
 
-class _Transient(Exception):
+class _TransientError(Exception):
     """Internal signal: this attempt failed in a way worth retrying."""
 
     def __init__(self, reason: str, *, status: int | None = None, retry_after_s: float | None = None) -> None:
@@ -176,7 +178,7 @@ class _Transient(Exception):
         self.retry_after_s = retry_after_s
 
 
-class _RangeNotSatisfiable(Exception):
+class _RangeNotSatisfiableError(Exception):
     """Internal signal: the requested start is at or past the end (HTTP 416, S3 InvalidRange)."""
 
     def __init__(self, total: int | None) -> None:
@@ -222,8 +224,7 @@ class _Retrier:
     ) -> None:
         if self.consecutive >= self.policy.retries:
             err = TransientInputError(
-                f"{self.uri}: giving up after {self.consecutive} consecutive retries "
-                f"({self.used} in total): {reason}",
+                f"{self.uri}: giving up after {self.consecutive} consecutive retries ({self.used} in total): {reason}",
                 uri=self.uri,
                 status=status,
                 retries_used=self.used,
@@ -245,11 +246,11 @@ class _Retrier:
         _sleep(delay)
 
     def run(self, attempt: Callable[[], T]) -> T:
-        """Call ``attempt`` until it returns, retrying on _Transient."""
+        """Call ``attempt`` until it returns, retrying on _TransientError."""
         while True:
             try:
                 return attempt()
-            except _Transient as exc:
+            except _TransientError as exc:
                 self.retry(exc.reason, status=exc.status, retry_after_s=exc.retry_after_s, cause=exc.__cause__)
 
 
@@ -289,7 +290,7 @@ def _is_transient_io_error(exc: BaseException) -> bool:
         from botocore import exceptions as bce
     except ImportError:
         return False
-    return isinstance(exc, bce.HTTPClientError | bce.IncompleteReadError | bce.ResponseStreamingError)
+    return isinstance(exc, bce.ConnectionError | bce.HTTPClientError | bce.IncompleteReadError)
 
 
 # ---------------------------------------------------------------------------------------------------- the stream
@@ -321,18 +322,18 @@ class _Source(Protocol):
 
 
 def _opened_from_reply(
-    body: _Body, status: int, pos: int, content_length: int | None, content_range: str | None, etag: str | None
+    body: _Body, *, status: int, pos: int, content_length: int | None, content_range: str | None, etag: str | None
 ) -> _Opened:
-    """Interpret a 200/206 reply to a request for the bytes from ``pos`` on; raises _Transient if it does not fit."""
+    """Interpret a 200/206 reply to a request for bytes from ``pos`` on; raises _TransientError if it does not fit."""
     if status == 206:
         match = _CONTENT_RANGE_RE.match(content_range or "")
         if match is None:
             body.close()
-            raise _Transient(f"206 with unreadable Content-Range {content_range!r}")
+            raise _TransientError(f"206 with unreadable Content-Range {content_range!r}")
         first, last, total_s = int(match[1]), int(match[2]), match[3]
         if first != pos:
             body.close()
-            raise _Transient(f"asked for bytes from {pos}, got Content-Range {content_range!r}")
+            raise _TransientError(f"asked for bytes from {pos}, got Content-Range {content_range!r}")
         total = None if total_s == "*" else int(total_s)
         return _Opened(body, start=first, body_end=last + 1, total=total, etag=etag)
     # 200: the whole file, whatever Range said; the stream skips up to pos.
@@ -445,7 +446,7 @@ class RemoteStream(io.BufferedIOBase):
         while self._body is None and not self._eof:
             try:
                 opened = self._source.open(self._pos)
-            except _RangeNotSatisfiable as exc:
+            except _RangeNotSatisfiableError as exc:
                 total = exc.total if exc.total is not None else self._total
                 if total is not None and self._pos > total:
                     raise PermanentInputError(
@@ -456,12 +457,15 @@ class RemoteStream(io.BufferedIOBase):
                     ) from None
                 self._eof = True
                 return
-            except _Transient as exc:
+            except _TransientError as exc:
                 self._retrier.retry(
                     exc.reason, status=exc.status, retry_after_s=exc.retry_after_s, pos=self._pos, cause=exc.__cause__
                 )
                 continue
-            self._adopt(opened)
+            try:
+                self._adopt(opened)
+            except _TransientError as exc:
+                self._retrier.retry(exc.reason, pos=self._pos)
 
     def _adopt(self, opened: _Opened) -> None:
         """Take a new reply, refusing one that describes a different file than the bytes already read."""
@@ -485,7 +489,7 @@ class RemoteStream(io.BufferedIOBase):
             )
         if opened.start > self._pos:
             opened.body.close()
-            raise _Transient(f"reply starts at byte {opened.start}, after the wanted {self._pos}")
+            raise _TransientError(f"reply starts at byte {opened.start}, after the wanted {self._pos}")
         if opened.total is not None:
             self._total = opened.total
         self._etag = opened.etag or self._etag
@@ -506,11 +510,7 @@ class RemoteStream(io.BufferedIOBase):
             if self._eof:
                 self._drop_body()
                 return b""
-            try:
-                self._ensure_body()
-            except _Transient as exc:  # raised by _adopt
-                self._retrier.retry(exc.reason, pos=self._pos)
-                continue
+            self._ensure_body()
             body = self._body
             if body is None:
                 continue  # _ensure_body reached the end
@@ -533,9 +533,7 @@ class RemoteStream(io.BufferedIOBase):
                 return chunk
             self._drop_body()
             if self._body_end is not None and self._resp_pos < self._body_end:
-                self._retrier.retry(
-                    f"body ended early at byte {self._resp_pos} of {self._body_end}", pos=self._pos
-                )
+                self._retrier.retry(f"body ended early at byte {self._resp_pos} of {self._body_end}", pos=self._pos)
             elif self._total is not None and self._pos < self._total:
                 # A reply that covered only part of the rest (allowed for ranges): ask for more. Count it only if
                 # it carried nothing, so a server answering empty ranges cannot loop forever.
@@ -568,7 +566,7 @@ def _request_failure(uri: str, exc: requests.RequestException) -> Exception:
     """Classify an exception from sending a request (no reply yet)."""
     if isinstance(exc, _PERMANENT_REQUEST_ERRORS) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
         return PermanentInputError(f"{uri}: {_describe(exc)}", uri=uri)
-    return _Transient(_describe(exc))
+    return _TransientError(_describe(exc))
 
 
 def _status_failure(uri: str, response: requests.Response) -> Exception:
@@ -577,7 +575,7 @@ def _status_failure(uri: str, response: requests.Response) -> Exception:
     retry_after = _parse_retry_after(response.headers.get("Retry-After"))
     response.close()
     if _is_transient_status(status):
-        return _Transient(f"HTTP {status}", status=status, retry_after_s=retry_after)
+        return _TransientError(f"HTTP {status}", status=status, retry_after_s=retry_after)
     return PermanentInputError(f"{uri}: HTTP {status} {response.reason}", uri=uri, status=status)
 
 
@@ -586,9 +584,15 @@ class _HttpBody:
         self._response = response
 
     def read(self, n: int) -> bytes:
-        # decode_content=False: byte offsets (Range) must refer to the bytes as stored, even if a server adds a
+        # read1 returns what has arrived instead of waiting for all n bytes, so when the connection breaks the bytes
+        # received before are already ours and the resume starts after them. urllib3 1.x has no read1: bound the
+        # loss instead. decode_content=False: Range offsets refer to the bytes as stored, whatever the
         # Content-Encoding.
-        return cast(bytes, self._response.raw.read(n, decode_content=False))
+        raw = self._response.raw
+        read1 = getattr(raw, "read1", None)
+        if read1 is not None:
+            return cast(bytes | None, read1(n, decode_content=False)) or b""
+        return cast(bytes, raw.read(min(n, _SMALL_READ), decode_content=False))
 
     def close(self) -> None:
         self._response.close()
@@ -614,16 +618,16 @@ class _HttpSource:
             length = response.headers.get("Content-Length")
             return _opened_from_reply(
                 _HttpBody(response),
-                response.status_code,
-                pos,
-                int(length) if length and length.isdigit() else None,
-                response.headers.get("Content-Range"),
-                response.headers.get("ETag"),
+                status=response.status_code,
+                pos=pos,
+                content_length=int(length) if length and length.isdigit() else None,
+                content_range=response.headers.get("Content-Range"),
+                etag=response.headers.get("ETag"),
             )
         if response.status_code == 416:
             match = _UNSATISFIED_RANGE_RE.match(response.headers.get("Content-Range", ""))
             response.close()
-            raise _RangeNotSatisfiable(int(match[1]) if match else None)
+            raise _RangeNotSatisfiableError(int(match[1]) if match else None)
         raise _status_failure(self._uri, response)
 
     def is_transient(self, exc: BaseException) -> bool:
@@ -717,17 +721,30 @@ def _s3_failure(uri: str, exc: Exception) -> Exception:
         status = int(status) if isinstance(status, int | str) and str(status).isdigit() else None
         if status == 416 or code == "InvalidRange":
             size = str(error.get("ActualObjectSize", ""))
-            return _RangeNotSatisfiable(int(size) if size.isdigit() else None)
+            return _RangeNotSatisfiableError(int(size) if size.isdigit() else None)
         if code in _S3_TRANSIENT_CODES or (status is not None and _is_transient_status(status)):
             headers = meta.get("HTTPHeaders") or {}
-            return _Transient(
+            return _TransientError(
                 f"S3 {code or status}", status=status, retry_after_s=_parse_retry_after(headers.get("retry-after"))
             )
         message = error.get("Message") or ""
         return PermanentInputError(f"{uri}: S3 {code} (HTTP {status}) {message}".rstrip(), uri=uri, status=status)
     if _is_transient_io_error(exc):
-        return _Transient(_describe(exc))
+        return _TransientError(_describe(exc))
     return PermanentInputError(f"{uri}: {_describe(exc)}", uri=uri)
+
+
+class _S3Body:
+    """botocore's StreamingBody waits for all n bytes (and checks the length at the end); keep its reads small."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def read(self, n: int) -> bytes:
+        return cast(bytes, self._body.read(min(n, _SMALL_READ)))
+
+    def close(self) -> None:
+        self._body.close()
 
 
 class _S3Source:
@@ -748,12 +765,12 @@ class _S3Source:
         status = int((reply.get("ResponseMetadata") or {}).get("HTTPStatusCode") or (206 if pos else 200))
         length = reply.get("ContentLength")
         return _opened_from_reply(
-            reply["Body"],
-            status,
-            pos,
-            int(length) if length is not None else None,
-            reply.get("ContentRange"),
-            reply.get("ETag"),
+            _S3Body(reply["Body"]),
+            status=status,
+            pos=pos,
+            content_length=int(length) if length is not None else None,
+            content_range=reply.get("ContentRange"),
+            etag=reply.get("ETag"),
         )
 
     def is_transient(self, exc: BaseException) -> bool:
@@ -771,7 +788,7 @@ def _s3_size(uri: str, bucket: str, key: str, policy: RetryPolicy) -> int | None
             reply = client.head_object(Bucket=bucket, Key=key)
         except Exception as exc:
             failure = _s3_failure(uri, exc)
-            if isinstance(failure, _RangeNotSatisfiable):  # cannot happen without Range; be safe
+            if isinstance(failure, _RangeNotSatisfiableError):  # cannot happen without Range; be safe
                 failure = PermanentInputError(f"{uri}: {_describe(exc)}", uri=uri)
             raise failure from exc
         length = reply.get("ContentLength")
@@ -787,10 +804,19 @@ def _local_attempt(uri: str, path: str, action: Callable[[str], T]) -> T:
     """Run ``action(path)``; errors that will not go away become PermanentInputError, others retryable."""
     try:
         return action(path)
+    except InputError:
+        raise
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         raise PermanentInputError(f"{uri}: {exc.strerror or exc}", uri=uri) from exc
     except OSError as exc:  # EIO, ESTALE... on network and FUSE mounts (e.g. /dbfs)
-        raise _Transient(_describe(exc)) from exc
+        raise _TransientError(_describe(exc)) from exc
+
+
+def _regular_file_size(path: str) -> int:
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    return info.st_size
 
 
 def _open_local(uri: str, path: str, policy: RetryPolicy, offset: int) -> BinaryIO:
@@ -843,7 +869,7 @@ def _parse_uri(uri: str) -> tuple[str, str, str]:
     raise PermanentInputError(f"{uri}: unsupported scheme {scheme!r} (use a path, file, http, https or s3)", uri=uri)
 
 
-def open_input(uri: str, policy: RetryPolicy = RetryPolicy(), offset: int = 0) -> BinaryIO:  # noqa: B008 - frozen
+def open_input(uri: str, policy: RetryPolicy = RetryPolicy(), offset: int = 0) -> BinaryIO:
     """Open ``uri`` for reading from byte ``offset``, retrying and resuming transient failures per ``policy``.
 
     Local paths and file:// URIs give a plain (seekable) file object; http(s):// and s3:// give a RemoteStream that
@@ -860,17 +886,17 @@ def open_input(uri: str, policy: RetryPolicy = RetryPolicy(), offset: int = 0) -
     return cast(BinaryIO, RemoteStream(uri, source, policy, offset))
 
 
-def input_size(uri: str, policy: RetryPolicy = RetryPolicy()) -> int | None:  # noqa: B008 - frozen
+def input_size(uri: str, policy: RetryPolicy = RetryPolicy()) -> int | None:
     """Size in bytes (HEAD / stat / head_object), or None when an http server does not say. Retries like open_input."""
     kind, a, b = _parse_uri(uri)
     if kind == "local":
-        return _Retrier(uri, policy).run(lambda: _local_attempt(uri, a, lambda p: os.stat(p).st_size))
+        return _Retrier(uri, policy).run(lambda: _local_attempt(uri, a, _regular_file_size))
     if kind == "http":
         return _http_size(a, policy)
     return _s3_size(uri, a, b, policy)
 
 
-def read_lines(uri: str, policy: RetryPolicy = RetryPolicy()) -> list[str]:  # noqa: B008 - frozen
+def read_lines(uri: str, policy: RetryPolicy = RetryPolicy()) -> list[str]:
     """Non-blank, stripped lines of a small text file such as Common Crawl's ``warc.paths.gz``.
 
     Gunzips when the name ends in ``.gz`` or the bytes start with the gzip magic (some mirrors rename files).

@@ -411,7 +411,8 @@ class WarcFileReader:
                 if seen > TAIL_CHECK_MAX:
                     return None
                 if not chunk:  # the last member itself is cut short
-                    if seen == 0 or self._last_truncated:  # (seen == 0: one-stream file, nothing after)  # already counted as a truncated record
+                    # seen == 0: a one-stream file (nothing after); _last_truncated: already counted
+                    if seen == 0 or self._last_truncated:
                         return None
                     return last_start, f"the last record (offset {last_start}) is cut short", "corrupt"
                 seen += len(chunk)

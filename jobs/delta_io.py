@@ -1,0 +1,134 @@
+"""Every Delta read and write of the suite goes through here.
+
+- Tables live at ``<lake.root>/<table>`` and are created up front with their declared schema and
+  partitioning (``DeltaTable.createIfNotExists``), so concurrent jobs agree on them.
+- Writes carry the run id as Delta ``userMetadata``, so ``DESCRIBE HISTORY`` says which run wrote
+  each version.
+- Commits that lose a race with another writer (two ingests of different snapshots appending to the
+  same table, two jobs creating a table at the same moment) are retried with jittered backoff.
+  Conflicts are rare because writers touch disjoint ``source``/``snapshot`` partitions and say so in
+  their predicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from crawlforge.jobs.tables import TableSpec
+
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_RETRYABLE = (
+    "ConcurrentAppendException",
+    "ConcurrentDeleteReadException",
+    "ConcurrentDeleteDeleteException",
+    "ConcurrentTransactionException",
+    "MetadataChangedException",
+    "ProtocolChangedException",
+    "ConcurrentWriteException",
+    "DELTA_CONCURRENT",
+    "DELTA_METADATA_CHANGED",
+    "DELTA_PROTOCOL_CHANGED",
+    "already exists",
+    "FileAlreadyExistsException",
+)
+
+
+def table_path(root: str, name: str) -> str:
+    return f"{root.rstrip('/')}/{name}"
+
+
+def is_retryable_conflict(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(marker in text for marker in _RETRYABLE)
+
+
+def with_commit_retries(action: Callable[[], T], what: str, attempts: int = 8) -> T:
+    """Run a Delta commit, retrying when a concurrent writer won the race."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except Exception as exc:
+            if attempt == attempts - 1 or not is_retryable_conflict(exc):
+                raise
+            sleep = random.uniform(0.2, min(8.0, 0.5 * 2**attempt))
+            log.warning("%s: concurrent Delta commit (%s); retrying in %.1fs", what, type(exc).__name__, sleep)
+            time.sleep(sleep)
+    raise AssertionError("unreachable")
+
+
+def ensure_table(spark: SparkSession, root: str, spec: TableSpec) -> str:
+    """Create the table with its schema and partitioning if it does not exist; return its path."""
+    path = table_path(root, spec.name)
+
+    def create() -> None:
+        builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(spec.schema)
+        if spec.partition_by:
+            builder = builder.partitionedBy(*spec.partition_by)
+        builder.execute()
+
+    with_commit_retries(create, f"create {spec.name}")
+    return path
+
+
+def table_exists(spark: SparkSession, root: str, name: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, table_path(root, name))
+
+
+def read_table(spark: SparkSession, root: str, name: str) -> DataFrame:
+    return spark.read.format("delta").load(table_path(root, name))
+
+
+def _conform(df: DataFrame, spec: TableSpec) -> DataFrame:
+    """Select the table's columns in order with the table's types; a missing column is an error."""
+    missing = [f.name for f in spec.schema.fields if f.name not in df.columns]
+    if missing:
+        raise ValueError(f"cannot write {spec.name}: the data lacks columns {missing}")
+    return df.select([F.col(f.name).cast(f.dataType).alias(f.name) for f in spec.schema.fields])
+
+
+def append(df: DataFrame, root: str, spec: TableSpec, run_id: str) -> None:
+    path = table_path(root, spec.name)
+    data = _conform(df, spec)
+
+    def write() -> None:
+        data.write.format("delta").mode("append").option("userMetadata", run_id).save(path)
+
+    with_commit_retries(write, f"append to {spec.name}")
+
+
+def replace_where(df: DataFrame, root: str, spec: TableSpec, predicate: str, run_id: str) -> None:
+    """Atomically delete the rows matching ``predicate`` and insert ``df`` (one Delta commit).
+
+    This is what makes a re-read of a file exactly-once: rows left by an earlier attempt of the same
+    files are replaced, never duplicated. The predicate must name the partition columns so that
+    writers of other partitions never conflict.
+    """
+    path = table_path(root, spec.name)
+    data = _conform(df, spec)
+
+    def write() -> None:
+        (
+            data.write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", predicate)
+            .option("userMetadata", run_id)
+            .save(path)
+        )
+
+    with_commit_retries(write, f"replace rows of {spec.name}")
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -1,0 +1,129 @@
+"""Schemas and partitioning of the lake's tables (DESIGN.md, "Data flow: tables on Delta").
+
+Tables are created with these schemas before any job writes, so a job never infers a schema from
+its first batch and two jobs starting at once agree on the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql.types import (
+    BinaryType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    MapType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampType,
+)
+
+
+def _s(name: str, dtype: object, nullable: bool = True) -> StructField:
+    return StructField(name, dtype, nullable)  # type: ignore[arg-type]
+
+
+COUNTS = MapType(StringType(), LongType())
+
+RAW_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("url", StringType(), False),
+        _s("host", StringType()),
+        _s("warc_record_id", StringType()),
+        _s("warc_type", StringType()),
+        _s("warc_date", TimestampType()),
+        _s("refers_to", StringType()),
+        _s("file_path", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("offset", LongType()),
+        _s("length", LongType()),
+        _s("payload_digest", StringType()),
+        _s("http_status", IntegerType()),
+        _s("content_type", StringType()),
+        _s("charset", StringType()),
+        _s("identified_language", StringType()),
+        _s("payload_length", LongType()),
+        _s("payload", BinaryType()),
+        _s("ingest_run_id", StringType()),
+        _s("ingest_attempt", IntegerType()),
+    ]
+)
+
+INGEST_FILES_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("file_path", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("attempt", IntegerType(), False),
+        _s("run_id", StringType(), False),
+        _s("status", StringType(), False),
+        _s("error_kind", StringType()),
+        _s("error", StringType()),
+        _s("file_size", LongType()),
+        _s("records_total", LongType()),
+        _s("records_kept", LongType()),
+        _s("records_dropped", LongType()),
+        _s("counts_by_type", COUNTS),
+        _s("drops_by_reason", COUNTS),
+        _s("http_status_counts", COUNTS),
+        _s("corrupt_regions", IntegerType()),
+        _s("bytes_skipped", LongType()),
+        _s("retries", IntegerType()),
+        _s("started_at", TimestampType()),
+        _s("finished_at", TimestampType()),
+        _s("duration_s", DoubleType()),
+    ]
+)
+
+RUNS_SCHEMA = StructType(
+    [
+        _s("run_id", StringType(), False),
+        _s("job", StringType(), False),
+        _s("status", StringType(), False),
+        _s("started_at", TimestampType()),
+        _s("finished_at", TimestampType()),
+        _s("duration_s", DoubleType()),
+        _s("config_hash", StringType()),
+        _s("config_yaml", StringType()),
+        _s("versions", MapType(StringType(), StringType())),
+        _s("counts", COUNTS),
+        _s("message", StringType()),
+    ]
+)
+
+STAGE_STATS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("run_id", StringType(), False),
+        _s("job", StringType(), False),
+        _s("stage", StringType(), False),
+        _s("language", StringType()),
+        _s("rule", StringType(), False),
+        _s("docs_in", LongType()),
+        _s("docs_out", LongType()),
+        _s("docs_dropped", LongType()),
+        _s("recorded_at", TimestampType()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    schema: StructType
+    partition_by: tuple[str, ...]
+
+
+RAW = TableSpec("raw", RAW_SCHEMA, ("source", "snapshot"))
+INGEST_FILES = TableSpec("ingest_files", INGEST_FILES_SCHEMA, ("source", "snapshot"))
+RUNS = TableSpec("runs", RUNS_SCHEMA, ())
+STAGE_STATS = TableSpec("stage_stats", STAGE_STATS_SCHEMA, ("source", "snapshot"))
+
+ALL_TABLES = {t.name: t for t in (RAW, INGEST_FILES, RUNS, STAGE_STATS)}
