@@ -135,7 +135,7 @@ def test_two_snapshots_ingested_at_the_same_time_into_one_lake(spark, tmp_path: 
     pattern_b = f"{shared_data}/warc/non-cc/*.gz"
     procs = [
         subprocess.Popen(
-            _cli(lake, pattern, snap), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            _cli(lake, pattern, snap, per_batch=3), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
         for pattern, snap in ((pattern_a, "SNAP-A"), (pattern_b, "SNAP-B"))
     ]
