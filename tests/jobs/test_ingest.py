@@ -70,7 +70,9 @@ def test_ingest_accounts_for_every_record_of_the_real_files(spark, tmp_path: Pat
     assert runs[0]["counts"]["records_kept"] == expected_kept
     stats = {r["rule"]: r for r in delta_io.read_table(spark, str(lake), "stage_stats").collect()}
     assert stats["kept"]["docs_out"] == expected_kept
-    assert stats["record_type"]["docs_dropped"] == sum(r["drops_by_reason"].get("record_type", 0) for r in rows.values())
+    assert stats["record_type"]["docs_dropped"] == sum(
+        r["drops_by_reason"].get("record_type", 0) for r in rows.values()
+    )
 
     # a rerun reads nothing and changes nothing
     version_before = spark.sql(f"DESCRIBE HISTORY delta.`{lake}/raw`").agg(F.max("version")).first()[0]
@@ -237,7 +239,9 @@ def test_http_ingest_survives_503s_and_equals_local_ingest(spark, tmp_path: Path
     assert got == want
 
 
-def test_transient_failure_is_retried_by_the_next_run_without_duplicates(spark, tmp_path: Path, cc_files: Path) -> None:
+def test_transient_failure_is_retried_by_the_next_run_without_duplicates(
+    spark, tmp_path: Path, cc_files: Path
+) -> None:
     bad = "CC-MAIN-20200808165417-20200808195417-00395.part1.warc.gz"
     server = _FlakyServer(cc_files, every=0, always_fail={bad})
     manifest = tmp_path / "manifest.txt"

@@ -40,7 +40,10 @@ EXPECTED = {
     "cc-edge-cases/resiliparse-clipped-record.warc.gz": ("partial", 1, 0, {"truncated": 1}),
     "non-cc/dolma-wget-sample-0000.warc.gz": ("done", 48, 22, {"record_type": 26}),
     "non-cc/ia-web-commons-IAH-urls-wget.warc.gz": (
-        "done", 36, 2, {"record_type": 20, "http_status": 9, "mime_type": 5}
+        "done",
+        36,
+        2,
+        {"record_type": 20, "http_status": 9, "mime_type": 5},
     ),
 }
 

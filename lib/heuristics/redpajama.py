@@ -1,0 +1,179 @@
+"""RedPajama-v2 document-level quality signals (``rps_doc_*``; Together AI 2023, "RedPajama-Data-v2: an open
+dataset with 30 trillion tokens", quality-signal table).
+
+Source: togethercomputer/RedPajama-Data @ 6d2cee9d, ``app/src/core/quality_signals/{natural_language,content,
+repetitions}.py`` and ``app/src/core/document.py``. Column names and definitions are RedPajama's; scores are
+rounded to 8 decimals as there (``core/constants.py`` ``PRECISION``). Two word views are used:
+
+* raw words: NLTK ``WordPunctTokenizer`` (``\\w+|[^\\w\\s]+``) of the raw text;
+* normalized words: whitespace split of the text after removing ASCII punctuation, lower-casing, collapsing
+  whitespace and NFD (``utilities/text/normalization.py``).
+
+Implemented: ``rps_doc_num_sentences``, ``rps_doc_word_count``, ``rps_doc_mean_word_length``,
+``rps_doc_symbol_to_word_ratio``, ``rps_doc_frac_lines_end_with_ellipsis``, ``rps_doc_frac_no_alph_words``,
+``rps_doc_frac_unique_words``, ``rps_doc_unigram_entropy``, ``rps_doc_frac_all_caps_words``,
+``rps_doc_frac_chars_top_{2,3,4}gram``, ``rps_doc_frac_chars_dupe_{5..10}grams``, ``rps_doc_ldnoobw_words``,
+``rps_doc_lorem_ipsum``, ``rps_doc_curly_bracket``, ``rps_doc_stop_word_fraction``, ``rps_doc_ut1_blacklist``.
+
+Deviations, by design: ``rps_doc_ldnoobw_words`` is computed for every language with a shipped LDNOOBW list
+(RedPajama only loads en/fr/it/es/de and scores 0 elsewhere); ``rps_doc_stop_word_fraction`` is ``None`` for a
+language without a stop-word list (RedPajama raises); ``rps_doc_ut1_blacklist`` is the comma-joined sorted UT1
+category names of the exact host (RedPajama stores an integer id of that category set).
+
+Not implemented here: the per-line ``rps_lines_*`` spans (they are line-level, not document columns), the
+fastText ``rps_doc_ml_*`` scores, the DSIR importance weights and the ``ccnet_*`` columns (other jobs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import accumulate, compress
+
+from crawlforge.lib.heuristics.wordlists import ldnoobw_words, stopwords_json
+from crawlforge.lib.text_split import lines_rp, rp_normalize, sentence_count_rp, words_wordpunct
+
+
+__all__ = ["PRECISION", "load_ut1_categories", "redpajama_signals"]
+
+PRECISION = 8
+# a maximal run of word characters that holds an ASCII letter = a WordPunct token with an ASCII letter
+_ASCII_ALPHA_WORD = re.compile(r"(?<!\w)\w*[a-zA-Z]\w*")
+_LOREM = "lorem ipsum"
+
+
+def _r(x: float) -> float:
+    return round(x, PRECISION)
+
+
+def _top_ngram_frac(words: Sequence[str], n: int, total_chars: int) -> float:
+    if len(words) < n:
+        return 0.0
+    gram, count = Counter(zip(*(words[i:] for i in range(n)), strict=False)).most_common(1)[0]
+    if count <= 1:
+        return 0.0
+    return _r(sum(map(len, gram)) * count / total_chars)
+
+
+def _dupe_ngram_fracs(words: Sequence[str], lengths: Sequence[int], total_chars: int) -> dict[int, float]:
+    """Fraction of characters covered by word n-grams that occur more than once, for n = 5..10.
+
+    A repeated n-gram contains a repeated (n-1)-gram, so once a size has none, larger sizes have none either.
+    """
+    out = dict.fromkeys(range(5, 11), 0.0)
+    if total_chars == 0:
+        return out
+    prefix = [0, *accumulate(lengths)]
+    for n in range(5, 11):
+        if len(words) < n:
+            break
+        grams = list(zip(*(words[i:] for i in range(n)), strict=False))
+        counts = Counter(grams)
+        if len(counts) == len(grams):
+            break
+        repeated = {g for g, c in counts.items() if c > 1}
+        duped = 0
+        start = end = -1
+        for j in compress(range(len(grams)), map(repeated.__contains__, grams)):
+            if j > end:  # disjoint from the current covered span: close it
+                if end > start:
+                    duped += prefix[end] - prefix[start]
+                start = j
+            end = j + n
+        duped += prefix[end] - prefix[start]
+        out[n] = _r(duped / total_chars)
+    return out
+
+
+def _ldnoobw_count(words: Sequence[str], block: frozenset[str]) -> int:
+    """Word n-grams (n = words per list entry) equal to an entry, summed over the entry sizes."""
+    total = sum(1 for w in words if w in block)
+    multi = [e.split(" ") for e in block if " " in e]
+    for n in sorted({len(parts) for parts in multi}):
+        firsts = {parts[0] for parts in multi if len(parts) == n}
+        for i in compress(range(len(words) - n + 1), map(firsts.__contains__, words)):
+            if " ".join(words[i : i + n]) in block:
+                total += 1
+    return total
+
+
+def redpajama_signals(
+    text: str,
+    language: str,
+    host: str | None = None,
+    ut1_categories: Mapping[str, str] | None = None,
+) -> dict[str, float | int | str | None]:
+    """RedPajama-v2 ``rps_doc_*`` signals of ``text``.
+
+    Args:
+        text: document text.
+        language: ISO 639-1 code; picks the stop-word and LDNOOBW lists.
+        host: the URL's host name, for ``rps_doc_ut1_blacklist``.
+        ut1_categories: host -> comma-joined UT1 categories (configuration); ``None`` disables the signal.
+    """
+    raw_words = words_wordpunct(text)
+    n_raw = len(raw_words)
+    normalized = rp_normalize(text)
+    words = normalized.split()
+    n_words = len(words)
+    lengths = [len(w) for w in words]
+    total_chars = sum(lengths)
+    lines = lines_rp(text)
+
+    out: dict[str, float | int | str | None] = {
+        "rps_doc_num_sentences": sentence_count_rp(text),
+        "rps_doc_word_count": n_words,
+        "rps_doc_mean_word_length": _r(total_chars / n_words) if n_words else None,
+        "rps_doc_symbol_to_word_ratio": (
+            _r((text.count("#") + text.count("...") + text.count("…")) / n_raw) if n_raw else None
+        ),
+        "rps_doc_frac_lines_end_with_ellipsis": (
+            _r(sum(1 for line in lines if line.rstrip().endswith(("...", "…"))) / len(lines)) if lines else None
+        ),
+        "rps_doc_frac_no_alph_words": (_r(1.0 - len(_ASCII_ALPHA_WORD.findall(text)) / n_raw) if n_raw else None),
+        "rps_doc_frac_all_caps_words": _r(sum(1 for w in raw_words if w.isupper()) / n_raw) if n_raw else None,
+    }
+    if n_words:
+        counts = Counter(words)
+        out["rps_doc_frac_unique_words"] = _r(len(counts) / n_words)
+        out["rps_doc_unigram_entropy"] = _r(sum(-c / n_words * math.log(c / n_words) for c in counts.values()))
+    else:
+        out["rps_doc_frac_unique_words"] = None
+        out["rps_doc_unigram_entropy"] = None
+    for n in (2, 3, 4):
+        out[f"rps_doc_frac_chars_top_{n}gram"] = _top_ngram_frac(words, n, total_chars)
+    for n, frac in _dupe_ngram_fracs(words, lengths, total_chars).items():
+        out[f"rps_doc_frac_chars_dupe_{n}grams"] = frac
+
+    block = ldnoobw_words(language)
+    out["rps_doc_ldnoobw_words"] = None if block is None else (_ldnoobw_count(words, block) if normalized else 0)
+    out["rps_doc_lorem_ipsum"] = (
+        _r(normalized.count(_LOREM) / len(normalized)) if normalized and _LOREM in normalized else 0.0
+    )
+    out["rps_doc_curly_bracket"] = _r((text.count("{") + text.count("}")) / len(text)) if text else 0.0
+    stops = stopwords_json(language)
+    if stops is None:
+        out["rps_doc_stop_word_fraction"] = None
+    elif not n_words:
+        out["rps_doc_stop_word_fraction"] = 0.0
+    else:
+        out["rps_doc_stop_word_fraction"] = _r(sum(1 for w in raw_words if w in stops) / n_raw)
+    out["rps_doc_ut1_blacklist"] = None if ut1_categories is None or host is None else ut1_categories.get(host)
+    return out
+
+
+def load_ut1_categories(category_files: Mapping[str, str]) -> dict[str, str]:
+    """Host -> comma-joined sorted UT1 categories, from ``{category: path of its "domains" file}``.
+
+    Lines are stripped; empty lines and ``#`` comments are skipped.
+    """
+    hosts: dict[str, set[str]] = {}
+    for category, path in category_files.items():
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                host = line.strip()
+                if host and not host.startswith("#"):
+                    hosts.setdefault(host, set()).add(category)
+    return {host: ",".join(sorted(cats)) for host, cats in hosts.items()}
