@@ -121,6 +121,47 @@ class IngestConfig(_Section):
     http: HttpConfig = Field(default_factory=HttpConfig)
 
 
+class ScopeConfig(_Section):
+    source: str | None = Field(None, description="Process only this source (default: ingest.source).")
+    snapshot: str | None = Field(None, description="Process only this snapshot (default: the ingest snapshot).")
+
+
+class ExtractConfig(_Section):
+    max_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024, description="Pages above this many payload bytes are dropped as 'too_large'."
+    )
+    timeout_s: float = Field(
+        2.0, gt=0, description="Per-document extraction time limit; slower pages are dropped as 'timeout'."
+    )
+    main_content: bool = Field(True, description="resiliparse main-content extraction (else the full page).")
+    fallback_min_chars: int = Field(
+        200, ge=0, description="Use the full page when main content is shorter than this (0 disables the fallback)."
+    )
+    files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
+
+
+class AnnotateConfig(_Section):
+    lid_model: str | None = Field(
+        None, description="fastText language-ID model path (lid.176.bin, GlotLID); default: lid.176.ftz shipped."
+    )
+    lid_mode: Literal["fineweb", "ccnet"] = Field(
+        "fineweb", description="Input convention for language ID: FineWeb (newlines -> spaces) or CCNet (removed)."
+    )
+    lid_top_k: int = Field(3, ge=1, le=10, description="Languages kept in language_topk.")
+    url_blocklists: list[str] = Field(
+        default_factory=list,
+        description="Files of blocked domains/URLs (one per line, or hosts format) for the URL-filter signals.",
+    )
+    files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
+
+
+class SelectConfig(_Section):
+    recipe: str = Field("fineweb", description="Recipe YAML: a path, or a name in conf/recipes/ (fineweb, ...).")
+    drop_samples_per_rule: int = Field(
+        20, ge=0, description="Dropped documents kept per rule (and source/snapshot) in the drop_samples table."
+    )
+
+
 class SampleConfig(_Section):
     pages: int = Field(600, ge=1, description="Number of HTML pages in the generated crawl.")
     files: int = Field(3, ge=1, description="Number of WARC files the pages are spread over.")
@@ -134,6 +175,10 @@ class CrawlforgeConfig(_Section):
     spark: SparkConfig = Field(default_factory=SparkConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    scope: ScopeConfig = Field(default_factory=ScopeConfig)
+    extract: ExtractConfig = Field(default_factory=ExtractConfig)
+    annotate: AnnotateConfig = Field(default_factory=AnnotateConfig)
+    select: SelectConfig = Field(default_factory=SelectConfig)
     sample: SampleConfig = Field(default_factory=SampleConfig)
 
     @field_validator("lake")
