@@ -35,10 +35,20 @@ JOBS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "read WARC/WET files into the raw and ingest_files tables",
         ("lake", "spark", "run", "ingest", "sample"),
     ),
+    "extract": (
+        "crawlforge.jobs.extract",
+        "HTML to text: raw -> documents (resiliparse, charset, per-page size and time limits)",
+        ("lake", "spark", "run", "ingest", "scope", "extract"),
+    ),
+    "annotate": (
+        "crawlforge.jobs.annotate",
+        "language ID and heuristic signals: documents -> signals (drops nothing)",
+        ("lake", "spark", "run", "ingest", "scope", "annotate"),
+    ),
     "pipeline": (
         "crawlforge.jobs.pipeline",
         "run every stage from one config and print the tables",
-        ("lake", "spark", "run", "ingest", "sample"),
+        ("lake", "spark", "run", "ingest", "sample", "scope", "extract", "annotate", "select"),
     ),
 }
 

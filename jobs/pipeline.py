@@ -14,7 +14,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from crawlforge.jobs import delta_io, ingest
+from crawlforge.jobs import annotate, delta_io, extract, ingest
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.run_records import new_run_id
 from crawlforge.jobs.tables import ALL_TABLES
@@ -26,6 +26,8 @@ JOB = "pipeline"
 
 STAGES: list[tuple[str, Callable[[SparkSession, CrawlforgeConfig, str], Any]]] = [
     ("ingest", lambda spark, cfg, run_id: ingest.run(spark, cfg, run_id=f"{run_id}.ingest")),
+    ("extract", lambda spark, cfg, run_id: extract.run(spark, cfg, run_id=f"{run_id}.extract")),
+    ("annotate", lambda spark, cfg, run_id: annotate.run(spark, cfg, run_id=f"{run_id}.annotate")),
 ]
 
 

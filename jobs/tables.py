@@ -127,3 +127,70 @@ RUNS = TableSpec("runs", RUNS_SCHEMA, ())
 STAGE_STATS = TableSpec("stage_stats", STAGE_STATS_SCHEMA, ("source", "snapshot"))
 
 ALL_TABLES = {t.name: t for t in (RAW, INGEST_FILES, RUNS, STAGE_STATS)}
+
+
+DOCUMENTS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("url", StringType()),
+        _s("host", StringType()),
+        _s("warc_date", TimestampType()),
+        _s("title", StringType()),
+        _s("text", StringType()),
+        _s("extract_status", StringType(), False),
+        _s("extract_error", StringType()),
+        _s("extract_method", StringType()),
+        _s("charset", StringType()),
+        _s("charset_source", StringType()),
+        _s("payload_length", LongType()),
+        _s("text_chars", LongType()),
+        _s("text_lines", LongType()),
+        _s("extract_ms", DoubleType()),
+        _s("extractor", StringType()),
+        _s("run_id", StringType()),
+    ]
+)
+
+STAGE_PROGRESS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("stage", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("run_id", StringType(), False),
+        _s("finished_at", TimestampType()),
+    ]
+)
+
+DOCUMENTS = TableSpec("documents", DOCUMENTS_SCHEMA, ("source", "snapshot"))
+STAGE_PROGRESS = TableSpec("stage_progress", STAGE_PROGRESS_SCHEMA, ("source", "snapshot"))
+ALL_TABLES.update({t.name: t for t in (DOCUMENTS, STAGE_PROGRESS)})
+
+
+def _signals_schema() -> StructType:
+    from pyspark.sql.types import ArrayType, BooleanType
+
+    from crawlforge.udfs.annotate_udf import SIGNAL_TYPES
+
+    spark_types = {"boolean": BooleanType(), "string": StringType(), "bigint": LongType(), "double": DoubleType()}
+    topk = ArrayType(StructType([_s("label", StringType()), _s("score", DoubleType())]))
+    lead = [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("url", StringType()),
+        _s("language", StringType()),
+        _s("language_score", DoubleType()),
+        _s("language_topk", topk),
+        _s("lid_model", StringType()),
+    ]
+    signals = [_s(column, spark_types[kind]) for column, kind in SIGNAL_TYPES.items()]
+    return StructType([*lead, *signals, _s("run_id", StringType())])
+
+
+SIGNALS = TableSpec("signals", _signals_schema(), ("source", "snapshot"))
+ALL_TABLES[SIGNALS.name] = SIGNALS

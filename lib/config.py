@@ -148,9 +148,12 @@ class AnnotateConfig(_Section):
         "fineweb", description="Input convention for language ID: FineWeb (newlines -> spaces) or CCNet (removed)."
     )
     lid_top_k: int = Field(3, ge=1, le=10, description="Languages kept in language_topk.")
-    url_blocklists: list[str] = Field(
+    url_domain_files: list[str] = Field(
         default_factory=list,
-        description="Files of blocked domains/URLs (one per line, or hosts format) for the URL-filter signals.",
+        description="Blocked-domain files (one per line, or a datatrove-style .tar.gz) for the URL-filter signals.",
+    )
+    url_url_files: list[str] = Field(
+        default_factory=list, description="Blocked-URL files (one per line) for the URL-filter signals."
     )
     files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
 
