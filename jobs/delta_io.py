@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -46,8 +47,15 @@ _RETRYABLE = (
 )
 
 
+def lake_root(root: str) -> str:
+    """A local lake root as an absolute path (Delta rejects ``./lake`` as a table location); URIs unchanged."""
+    if ":" in root.split("/", 1)[0]:  # s3://, abfss://, dbfs:/, file:/
+        return root.rstrip("/")
+    return os.path.abspath(root)
+
+
 def table_path(root: str, name: str) -> str:
-    return f"{root.rstrip('/')}/{name}"
+    return f"{lake_root(root)}/{name}"
 
 
 def is_retryable_conflict(exc: BaseException) -> bool:

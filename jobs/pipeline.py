@@ -54,6 +54,12 @@ def describe_tables(spark: SparkSession, cfg: CrawlforgeConfig) -> str:
             reasons = df.select(F.explode("drops_by_reason").alias("reason", "n")).groupBy("reason")
             for r in reasons.agg(F.sum("n").alias("n")).orderBy(F.desc("n")).collect():
                 lines.append(f"      dropped {r['reason']}: {r['n']}")
+        elif name == "documents":
+            for r in df.groupBy("extract_status").count().orderBy(F.desc("count")).collect():
+                lines.append(f"      extract_status={r['extract_status']}: {r['count']} documents")
+        elif name == "signals":
+            top = df.groupBy("language").count().orderBy(F.desc("count"), "language").limit(12).collect()
+            lines.append("      languages: " + ", ".join(f"{r['language']}={r['count']}" for r in top))
         elif name == "runs":
             for r in df.orderBy(F.desc("started_at")).limit(5).collect():
                 lines.append(f"      {r['run_id']} {r['job']} {r['status']}")

@@ -105,3 +105,12 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "crawlforge"
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0 and "ingest" in proc.stdout
+
+
+def test_table_paths_of_relative_and_remote_lakes() -> None:
+    from crawlforge.jobs.delta_io import table_path
+
+    assert table_path("./lake", "raw") == str(Path.cwd() / "lake" / "raw")
+    assert table_path("s3://bucket/lake/", "raw") == "s3://bucket/lake/raw"
+    assert table_path("dbfs:/mnt/lake", "raw") == "dbfs:/mnt/lake/raw"
+    assert table_path("/abs/lake", "raw") == "/abs/lake/raw"
