@@ -60,6 +60,7 @@ class IngestResult:
     records_kept: int = 0
     records_total: int = 0
     failed_files: list[tuple[str, str]] = field(default_factory=list)
+    batch_seconds: float = 0.0  # time inside batches (read + both commits), without per-run set-up
 
 
 def snapshot_of(cfg: CrawlforgeConfig) -> str:
@@ -274,6 +275,7 @@ def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str
                 result.failed_files.append((s["file_path"], s["error"] or ""))
         result.files_read += len(batch)
         elapsed = time.time() - t0
+        result.batch_seconds += elapsed
         log.info(
             "ingest batch %d/%d: %d file(s) in %.1fs (%s); files %d/%d; %d records kept, %.0f records/s overall",
             n,
