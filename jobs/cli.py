@@ -45,6 +45,11 @@ JOBS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "language ID and heuristic signals: documents -> signals (drops nothing)",
         ("lake", "spark", "run", "ingest", "scope", "annotate"),
     ),
+    "select": (
+        "crawlforge.jobs.select",
+        "apply a recipe to the signals table: the decisions and drop_samples tables",
+        ("lake", "spark", "run", "ingest", "scope", "select", "sample"),
+    ),
     "pipeline": (
         "crawlforge.jobs.pipeline",
         "run every stage from one config and print the tables",

@@ -14,7 +14,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from crawlforge.jobs import annotate, delta_io, extract, ingest
+from crawlforge.jobs import annotate, delta_io, extract, ingest, select
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.run_records import new_run_id
 from crawlforge.jobs.tables import ALL_TABLES
@@ -28,6 +28,7 @@ STAGES: list[tuple[str, Callable[[SparkSession, CrawlforgeConfig, str], Any]]] =
     ("ingest", lambda spark, cfg, run_id: ingest.run(spark, cfg, run_id=f"{run_id}.ingest")),
     ("extract", lambda spark, cfg, run_id: extract.run(spark, cfg, run_id=f"{run_id}.extract")),
     ("annotate", lambda spark, cfg, run_id: annotate.run(spark, cfg, run_id=f"{run_id}.annotate")),
+    ("select", lambda spark, cfg, run_id: select.run(spark, cfg, run_id=f"{run_id}.select")),
 ]
 
 
@@ -60,6 +61,14 @@ def describe_tables(spark: SparkSession, cfg: CrawlforgeConfig) -> str:
         elif name == "signals":
             top = df.groupBy("language").count().orderBy(F.desc("count"), "language").limit(12).collect()
             lines.append("      languages: " + ", ".join(f"{r['language']}={r['count']}" for r in top))
+        elif name == "decisions":
+            for r in (
+                df.groupBy("source", "snapshot", "recipe", "keep").count().orderBy("source", "snapshot").collect()
+            ):
+                lines.append(f"      {r['source']}/{r['snapshot']} {r['recipe']} keep={r['keep']}: {r['count']}")
+            top = df.where(~F.col("keep")).groupBy("first_failing_rule").count().orderBy(F.desc("count")).limit(10)
+            for r in top.collect():
+                lines.append(f"      dropped {r['first_failing_rule']}: {r['count']}")
         elif name == "runs":
             for r in df.orderBy(F.desc("started_at")).limit(5).collect():
                 lines.append(f"      {r['run_id']} {r['job']} {r['status']}")

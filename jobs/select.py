@@ -34,13 +34,12 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, BooleanType, IntegerType, StringType, StructField, StructType
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.ingest import snapshot_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
-from crawlforge.jobs.tables import TableSpec
+from crawlforge.jobs.tables import DECISIONS, DROP_SAMPLES
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.heuristics.signals import SIGNAL_COLUMNS
 from crawlforge.lib.recipe import LANGUAGE_COLUMN, LIST_OPS, Recipe, RecipeError, RecipeRule, Value, load_recipe
@@ -58,51 +57,6 @@ KEYS = ("source", "snapshot", "doc_id", "file_id")
 DOCUMENTS_TABLE = "documents"
 SIGNALS_TABLE = "signals"
 DOCUMENTS_COLUMNS = (*KEYS, "url", "text", "extract_status")
-
-
-def _s(name: str, dtype: object, nullable: bool = True) -> StructField:
-    return StructField(name, dtype, nullable)  # type: ignore[arg-type]
-
-
-DECISIONS_SCHEMA = StructType(
-    [
-        _s("source", StringType(), False),
-        _s("snapshot", StringType(), False),
-        _s("doc_id", StringType(), False),
-        _s("file_id", StringType(), False),
-        _s("language", StringType()),
-        _s("keep", BooleanType(), False),
-        _s("first_failing_rule", StringType()),
-        _s("first_failing_version", StringType()),
-        _s("failing_rules", ArrayType(StringType(), True), False),
-        _s("recipe", StringType(), False),
-        _s("recipe_version", StringType(), False),
-        _s("recipe_hash", StringType(), False),
-        _s("run_id", StringType(), False),
-    ]
-)
-
-DROP_SAMPLES_SCHEMA = StructType(
-    [
-        _s("source", StringType(), False),
-        _s("snapshot", StringType(), False),
-        _s("first_failing_rule", StringType(), False),
-        _s("sample_rank", IntegerType(), False),
-        _s("doc_id", StringType(), False),
-        _s("file_id", StringType(), False),
-        _s("url", StringType()),
-        _s("language", StringType()),
-        _s("text", StringType()),
-        _s("failing_rules", ArrayType(StringType(), True)),
-        _s("recipe", StringType(), False),
-        _s("recipe_version", StringType(), False),
-        _s("recipe_hash", StringType(), False),
-        _s("run_id", StringType(), False),
-    ]
-)
-
-DECISIONS = TableSpec("decisions", DECISIONS_SCHEMA, ("source", "snapshot"))
-DROP_SAMPLES = TableSpec("drop_samples", DROP_SAMPLES_SCHEMA, ("source", "snapshot"))
 
 
 @dataclass
@@ -196,7 +150,7 @@ def build_decisions(
     column_types: Mapping[str, str] | None = None,
 ) -> DataFrame:
     """One decision row per documents row (see the module docstring); columns of :data:`DECISIONS_SCHEMA`."""
-    needed = list(dict.fromkeys([LANGUAGE_COLUMN, *recipe.columns]))
+    needed = [c for c in dict.fromkeys([LANGUAGE_COLUMN, *recipe.columns]) if c not in KEYS]
     sig = signals.select(*KEYS, *needed, F.lit(True).alias("_has_signals"))
     sig = apply_recipe(sig, recipe, column_types)
     docs = documents.select(*KEYS, "extract_status")
@@ -403,7 +357,6 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
         len(recipe.rules),
     )
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:
-        recorder.message = f"recipe {recipe.name} v{recipe.version} hash {recipe.hash} ({recipe.origin})"
         delta_io.ensure_table(spark, root, DECISIONS)
         delta_io.ensure_table(spark, root, DROP_SAMPLES)
 
@@ -439,6 +392,9 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             "missing_signals": result.dropped_by_rule.get(MISSING_SIGNALS, 0),
         }
         recorder.stage_stats(rows)
+        recorder.message = f"recipe {recipe.name} v{recipe.version} hash {recipe.hash} ({recipe.origin})"
+    if result.docs == 0:
+        log.warning("select %s/%s: the documents table has no rows for this scope", source, snapshot)
     log.info(
         "select %s/%s: %d documents, %d kept, %d dropped; top reasons: %s",
         source,

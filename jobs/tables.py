@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyspark.sql.types import (
+    ArrayType,
     BinaryType,
+    BooleanType,
     DoubleType,
     IntegerType,
     LongType,
@@ -194,3 +196,45 @@ def _signals_schema() -> StructType:
 
 SIGNALS = TableSpec("signals", _signals_schema(), ("source", "snapshot"))
 ALL_TABLES[SIGNALS.name] = SIGNALS
+
+
+DECISIONS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("language", StringType()),
+        _s("keep", BooleanType(), False),
+        _s("first_failing_rule", StringType()),
+        _s("first_failing_version", StringType()),
+        _s("failing_rules", ArrayType(StringType(), True), False),
+        _s("recipe", StringType(), False),
+        _s("recipe_version", StringType(), False),
+        _s("recipe_hash", StringType(), False),
+        _s("run_id", StringType(), False),
+    ]
+)
+
+DROP_SAMPLES_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("first_failing_rule", StringType(), False),
+        _s("sample_rank", IntegerType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("url", StringType()),
+        _s("language", StringType()),
+        _s("text", StringType()),
+        _s("failing_rules", ArrayType(StringType(), True)),
+        _s("recipe", StringType(), False),
+        _s("recipe_version", StringType(), False),
+        _s("recipe_hash", StringType(), False),
+        _s("run_id", StringType(), False),
+    ]
+)
+
+DECISIONS = TableSpec("decisions", DECISIONS_SCHEMA, ("source", "snapshot"))
+DROP_SAMPLES = TableSpec("drop_samples", DROP_SAMPLES_SCHEMA, ("source", "snapshot"))
+ALL_TABLES.update({t.name: t for t in (DECISIONS, DROP_SAMPLES)})
