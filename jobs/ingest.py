@@ -35,6 +35,7 @@ from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
+from crawlforge.jobs.incremental import default_batch
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
 from crawlforge.jobs.tables import INGEST_FILES, RAW
 from crawlforge.lib.config import CrawlforgeConfig
@@ -140,14 +141,6 @@ def _needs_work(state: dict[str, Any] | None, cfg: CrawlforgeConfig) -> tuple[bo
     return False, attempts
 
 
-def _default_batch(spark: SparkSession) -> int:
-    try:
-        parallelism = spark.sparkContext.defaultParallelism
-    except Exception:  # noqa: BLE001 - Spark Connect has no SparkContext
-        parallelism = int(spark.conf.get("spark.default.parallelism", "8") or 8)
-    return max(4, 4 * parallelism)
-
-
 def _files_frame(spark: SparkSession, batch: Sequence[tuple[InputFile, int]]) -> DataFrame:
     """One row per file, one file per partition (Spark schedules tasks as cores free up)."""
     n = len(batch)
@@ -242,7 +235,7 @@ def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str
         retry=retry_policy(cfg),
     )
     fn = make_ingest_fn(opts)
-    per_batch = cfg.ingest.files_per_batch or _default_batch(spark)
+    per_batch = cfg.ingest.files_per_batch or default_batch(spark)
     batches = [todo[i : i + per_batch] for i in range(0, len(todo), per_batch)]
     t_start = time.time()
     for n, batch in enumerate(batches, 1):
