@@ -53,7 +53,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 bench: setup
+	$(PY) -m pip install --quiet -e ".[local,dev,ccnet,bench]"
 	$(PY) benchmarks/ingest_throughput.py
+	$(PY) benchmarks/annotate_throughput.py
 
 clean-lake:
 	rm -rf lake
