@@ -116,8 +116,13 @@ def job_main(
     argv: Sequence[str] | None,
     plan: Callable[[CrawlforgeConfig], str],
     run: Callable[[Any, CrawlforgeConfig], Any],
+    *,
+    needs_spark: bool = True,
 ) -> int:
-    """Parse args, build the config, then dry-run (print config + plan) or run the job in a session."""
+    """Parse args, build the config, then dry-run (print config + plan) or run the job.
+
+    ``run`` gets a Spark session, or ``None`` for a job that needs none (``needs_spark=False``).
+    """
     _module, summary, sections = JOBS[job]
     parser = build_parser(job, summary, sections)
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -136,9 +141,11 @@ def job_main(
             print(f"crawlforge {job}: cannot plan the input: {exc}", file=sys.stderr)
             return EXIT_CONFIG
         return EXIT_OK
-    from crawlforge.jobs.spark_session import get_session
+    spark = None
+    if needs_spark:
+        from crawlforge.jobs.spark_session import get_session
 
-    spark = get_session(cfg.spark, f"crawlforge-{job}")
+        spark = get_session(cfg.spark, f"crawlforge-{job}")
     try:
         run(spark, cfg)
     except Exception as exc:

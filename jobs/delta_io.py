@@ -139,6 +139,17 @@ def replace_where(df: DataFrame, root: str, spec: TableSpec, predicate: str, run
     with_commit_retries(write, f"replace rows of {spec.name}")
 
 
+def scope_predicate(source: str, snapshot: str, file_ids: list[str] | None = None) -> str:
+    """SQL predicate of one source/snapshot partition, optionally narrowed to some input files.
+
+    Every replaceWhere names the partition columns, so writers of other snapshots never conflict.
+    """
+    predicate = f"source = {sql_string(source)} AND snapshot = {sql_string(snapshot)}"
+    if file_ids is not None:
+        predicate += f" AND file_id IN ({', '.join(sql_string(f) for f in file_ids)})"
+    return predicate
+
+
 def sql_string(value: str) -> str:
     """A SQL string literal."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

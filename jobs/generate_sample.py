@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crawlforge.jobs.cli import EXIT_CONFIG, EXIT_OK, build_parser, setup_logging
-from crawlforge.lib.config import ConfigError, CrawlforgeConfig, build_config
+from crawlforge.jobs.cli import job_main
+from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.sample_crawl import SampleSpec, generate_crawl
 
 
@@ -34,24 +34,17 @@ def generate(cfg: CrawlforgeConfig) -> list[Path]:
     return paths
 
 
+def describe_plan(cfg: CrawlforgeConfig) -> str:
+    return f"# would write {cfg.sample.files} WARC file(s) with {cfg.sample.pages} pages to {output_dir(cfg)}"
+
+
 def run(_spark: Any, cfg: CrawlforgeConfig) -> list[Path]:
-    return generate(cfg)
+    paths = generate(cfg)
+    for path in paths:
+        print(path)
+    return paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """No Spark needed: parse the config and write the files."""
-    parser = build_parser(JOB, "write the embedded sample crawl (WARC files)", ("lake", "sample"))
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    try:
-        cfg = build_config(args.config, args.overrides)
-    except ConfigError as exc:
-        print(f"crawlforge {JOB}: {exc}")
-        return EXIT_CONFIG
-    setup_logging(cfg.run.log_level)
-    if args.dry_run:
-        print(cfg.to_yaml())
-        print(f"# would write {cfg.sample.files} WARC file(s) with {cfg.sample.pages} pages to {output_dir(cfg)}")
-        return EXIT_OK
-    for path in generate(cfg):
-        print(path)
-    return EXIT_OK
+    return job_main(JOB, argv, describe_plan, run, needs_spark=False)

@@ -46,14 +46,24 @@ def _scope(df: DataFrame, source: str, snapshot: str) -> DataFrame:
     return df.where((F.col("source") == source) & (F.col("snapshot") == snapshot))
 
 
+def latest_ingest_attempts(spark: SparkSession, root: str, source: str, snapshot: str) -> DataFrame:
+    """The latest ``ingest_files`` row per input file of a snapshot, with ``attempts`` (how many so far)."""
+    ledger = _scope(delta_io.read_table(spark, root, INGEST_FILES.name), source, snapshot)
+    w = Window.partitionBy("file_id").orderBy(F.col("attempt").desc(), F.col("finished_at").desc())
+    return (
+        ledger.withColumn("_rank", F.row_number().over(w))
+        .withColumn("attempts", F.count(F.lit(1)).over(Window.partitionBy("file_id")))
+        .where("_rank = 1")
+        .drop("_rank")
+    )
+
+
 def finished_files(spark: SparkSession, root: str, stage: str, source: str, snapshot: str) -> set[str]:
     """file_ids a stage has finished ('ingest' reads the ingest ledger: latest attempt done or partial)."""
     if stage == "ingest":
         if not delta_io.table_exists(spark, root, INGEST_FILES.name):
             return set()
-        ledger = _scope(delta_io.read_table(spark, root, INGEST_FILES.name), source, snapshot)
-        w = Window.partitionBy("file_id").orderBy(F.col("attempt").desc())
-        latest = ledger.withColumn("_r", F.row_number().over(w)).where("_r = 1")
+        latest = latest_ingest_attempts(spark, root, source, snapshot)
         rows = latest.where(F.col("status").isin(STATUS_DONE, STATUS_PARTIAL)).select("file_id")
     else:
         if not delta_io.table_exists(spark, root, STAGE_PROGRESS.name):
@@ -114,11 +124,7 @@ def run_file_stage(
         out = transform(scoped.where(F.col("file_id").isin(batch)))
         obs = Observation(f"{stage}-{run_id}-{n}")
         out = out.observe(obs, F.count(F.lit(1)).alias("rows"))
-        ids = ", ".join(delta_io.sql_string(f) for f in batch)
-        predicate = (
-            f"source = {delta_io.sql_string(source)} AND snapshot = {delta_io.sql_string(snapshot)} "
-            f"AND file_id IN ({ids})"
-        )
+        predicate = delta_io.scope_predicate(source, snapshot, batch)
         delta_io.replace_where(out, root, output, predicate, run_id)
         rows = int(obs.get.get("rows") or 0)
         now = datetime.now(UTC)

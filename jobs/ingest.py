@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pyspark.sql import DataFrame, Observation, SparkSession, Window
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
-from crawlforge.jobs.incremental import default_batch
+from crawlforge.jobs.incremental import default_batch, latest_ingest_attempts
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
 from crawlforge.jobs.tables import INGEST_FILES, RAW
 from crawlforge.lib.config import CrawlforgeConfig
@@ -82,10 +82,6 @@ def retry_policy(cfg: CrawlforgeConfig) -> RetryPolicy:
     )
 
 
-def sample_dir(cfg: CrawlforgeConfig) -> str:
-    return cfg.sample.output_dir or f"{cfg.lake.root}/_sample_input"
-
-
 def plan_inputs(cfg: CrawlforgeConfig) -> list[InputFile]:
     sample_paths = None
     if cfg.ingest.input.kind == "sample":
@@ -111,15 +107,8 @@ def describe_plan(cfg: CrawlforgeConfig) -> str:
 
 def _ledger_state(spark: SparkSession, cfg: CrawlforgeConfig, source: str, snapshot: str) -> dict[str, dict[str, Any]]:
     """Latest attempt per file of this source/snapshot: status, error_kind, attempts so far."""
-    ledger = delta_io.read_table(spark, cfg.lake.root, INGEST_FILES.name).where(
-        (F.col("source") == source) & (F.col("snapshot") == snapshot)
-    )
-    w = Window.partitionBy("file_id").orderBy(F.col("attempt").desc(), F.col("finished_at").desc())
-    latest = (
-        ledger.withColumn("_rank", F.row_number().over(w))
-        .withColumn("_attempts", F.count(F.lit(1)).over(Window.partitionBy("file_id")))
-        .where("_rank = 1")
-        .select("file_id", "status", "error_kind", "_attempts")
+    latest = latest_ingest_attempts(spark, cfg.lake.root, source, snapshot).select(
+        "file_id", "status", "error_kind", "attempts"
     )
     # One small row per input file (the ledger of this snapshot), never document data.
     return {r["file_id"]: r.asDict() for r in latest.toLocalIterator()}
@@ -129,7 +118,7 @@ def _needs_work(state: dict[str, Any] | None, cfg: CrawlforgeConfig) -> tuple[bo
     """(read this file now?, its attempt number)."""
     if state is None:
         return True, 1
-    attempts = int(state["_attempts"])
+    attempts = int(state["attempts"])
     if state["status"] in (STATUS_DONE, STATUS_PARTIAL):
         return False, attempts
     if attempts >= cfg.ingest.max_attempts:
@@ -248,11 +237,7 @@ def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str
             F.count(F.col("doc_id")).alias("records"),
         )
         records = out.where(F.col("_file_summary").isNull())
-        ids = ", ".join(delta_io.sql_string(f.file_id) for f, _ in batch)
-        predicate = (
-            f"source = {delta_io.sql_string(source)} AND snapshot = {delta_io.sql_string(snapshot)} "
-            f"AND file_id IN ({ids})"
-        )
+        predicate = delta_io.scope_predicate(source, snapshot, [f.file_id for f, _ in batch])
         delta_io.replace_where(records, root, RAW, predicate, run_id)
         metrics = obs.get
         summaries = [json.loads(line) for line in (metrics.get("summaries") or "").split("\n") if line]

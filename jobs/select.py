@@ -37,7 +37,7 @@ from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
-from crawlforge.jobs.ingest import snapshot_of
+from crawlforge.jobs.extract import scope_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
 from crawlforge.jobs.tables import DECISIONS, DROP_SAMPLES
 from crawlforge.lib.config import CrawlforgeConfig
@@ -282,15 +282,6 @@ def _is_job_rule(rule: str) -> bool:
 # The job
 
 
-def scope_of(cfg: CrawlforgeConfig) -> tuple[str, str]:
-    """(source, snapshot) selected: ``scope.*``, defaulting to the ingest source and snapshot."""
-    return cfg.scope.source or cfg.ingest.source, cfg.scope.snapshot or snapshot_of(cfg)
-
-
-def scope_predicate(source: str, snapshot: str) -> str:
-    return f"source = {delta_io.sql_string(source)} AND snapshot = {delta_io.sql_string(snapshot)}"
-
-
 def describe_plan(cfg: CrawlforgeConfig) -> str:
     """The recipe as a table, the scope and the tables read and written (for ``--dry-run``)."""
     recipe = load_recipe(cfg.select.recipe)
@@ -345,7 +336,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     in_scope = (F.col("source") == source) & (F.col("snapshot") == snapshot)
     documents, signals = documents.where(in_scope), signals.where(in_scope)
     root = cfg.lake.root
-    predicate = scope_predicate(source, snapshot)
+    predicate = delta_io.scope_predicate(source, snapshot)
     result = SelectResult(run_id, source, snapshot, recipe.name, recipe.version, recipe.hash)
     log.info(
         "select %s/%s: recipe %s v%s (%s, %d rules)",
