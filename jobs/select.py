@@ -39,6 +39,7 @@ from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
+from crawlforge.jobs.signal_families import joined_signals
 from crawlforge.jobs.tables import DECISIONS, DROP_SAMPLES
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.heuristics.signals import SIGNAL_COLUMNS
@@ -309,14 +310,18 @@ def _column_types(df: DataFrame) -> dict[str, str]:
     return {f.name: f.dataType.simpleString() for f in df.schema.fields}
 
 
-def _inputs(spark: SparkSession, cfg: CrawlforgeConfig, recipe: Recipe) -> tuple[DataFrame, DataFrame, dict[str, str]]:
-    """The documents and signals tables, after checking that they exist and fit the recipe (before any work)."""
+def _inputs(
+    spark: SparkSession, cfg: CrawlforgeConfig, recipe: Recipe, scope: Column
+) -> tuple[DataFrame, DataFrame, dict[str, str]]:
+    """The scoped documents and signals (with the family columns the recipe reads), checked against the recipe
+    before any work."""
     root = cfg.lake.root
     for name, job in ((DOCUMENTS_TABLE, "extract"), (SIGNALS_TABLE, "annotate")):
         if not delta_io.table_exists(spark, root, name):
             raise RuntimeError(f"select needs the {name} table at {delta_io.table_path(root, name)}; run {job} first")
-    documents = delta_io.read_table(spark, root, DOCUMENTS_TABLE)
-    signals = delta_io.read_table(spark, root, SIGNALS_TABLE)
+    documents = delta_io.read_table(spark, root, DOCUMENTS_TABLE).where(scope)
+    signals = delta_io.read_table(spark, root, SIGNALS_TABLE).where(scope)
+    signals = joined_signals(spark, root, signals, recipe.columns, scope)
     missing_docs = [c for c in DOCUMENTS_COLUMNS if c not in documents.columns]
     if missing_docs:
         raise RuntimeError(f"the documents table lacks columns {missing_docs}")
@@ -332,9 +337,8 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     run_id = run_id or cfg.run.run_id or new_run_id(JOB)
     recipe = load_recipe(cfg.select.recipe)
     source, snapshot = scope_of(cfg)
-    documents, signals, sig_types = _inputs(spark, cfg, recipe)
     in_scope = (F.col("source") == source) & (F.col("snapshot") == snapshot)
-    documents, signals = documents.where(in_scope), signals.where(in_scope)
+    documents, signals, sig_types = _inputs(spark, cfg, recipe, in_scope)
     root = cfg.lake.root
     predicate = delta_io.scope_predicate(source, snapshot)
     result = SelectResult(run_id, source, snapshot, recipe.name, recipe.version, recipe.hash)

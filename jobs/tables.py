@@ -238,3 +238,34 @@ DROP_SAMPLES_SCHEMA = StructType(
 DECISIONS = TableSpec("decisions", DECISIONS_SCHEMA, ("source", "snapshot"))
 DROP_SAMPLES = TableSpec("drop_samples", DROP_SAMPLES_SCHEMA, ("source", "snapshot"))
 ALL_TABLES.update({t.name: t for t in (DECISIONS, DROP_SAMPLES)})
+
+
+# --------------------------------------------------------------------------------------------------
+# Signal families. DESIGN.md's ``signals`` is one logical row per document; it is stored as the
+# annotate job's ``signals`` table plus one narrow Delta table per later score job (CCNet, quality
+# classifiers, decontamination, ...), each keyed by (source, snapshot, doc_id, file_id) and written
+# exactly once per input file. A score job then never rewrites the columns of another, and select
+# joins only the families whose columns its recipe reads (:func:`crawlforge.jobs.signal_families`).
+
+SIGNAL_KEY_FIELDS = [
+    _s("source", StringType(), False),
+    _s("snapshot", StringType(), False),
+    _s("doc_id", StringType(), False),
+    _s("file_id", StringType(), False),
+]
+
+
+def signal_family(name: str, fields: list[StructField]) -> TableSpec:
+    """A signal-family table: the document key, ``fields``, then ``run_id``; partitioned like ``signals``."""
+    schema = StructType([*SIGNAL_KEY_FIELDS, *fields, _s("run_id", StringType())])
+    return TableSpec(name, schema, ("source", "snapshot"))
+
+
+SIGNAL_FAMILIES: dict[str, TableSpec] = {}
+
+
+def register_signal_family(spec: TableSpec) -> TableSpec:
+    """Make a family known to select, publish and the report (and to ``ALL_TABLES``)."""
+    SIGNAL_FAMILIES[spec.name] = spec
+    ALL_TABLES[spec.name] = spec
+    return spec
