@@ -269,3 +269,25 @@ def register_signal_family(spec: TableSpec) -> TableSpec:
     SIGNAL_FAMILIES[spec.name] = spec
     ALL_TABLES[spec.name] = spec
     return spec
+
+
+MODELS_SCHEMA = StructType(
+    [
+        _s("kind", StringType(), False),
+        _s("name", StringType(), False),
+        _s("language", StringType(), False),
+        _s("version", StringType(), False),
+        _s("path", StringType(), False),
+        _s("files", MapType(StringType(), StringType())),
+        _s("training_data", StringType()),
+        _s("training_docs", LongType()),
+        _s("training_chars", LongType()),
+        _s("params", MapType(StringType(), StringType())),
+        _s("metrics", MapType(StringType(), DoubleType())),
+        _s("created_at", TimestampType()),
+        _s("run_id", StringType(), False),
+    ]
+)
+
+MODELS = TableSpec("models", MODELS_SCHEMA, ())
+ALL_TABLES[MODELS.name] = MODELS
