@@ -11,7 +11,10 @@ machine gets exactly the lists the anchor recipes used:
   npm package ``stopwords-json@1.2.0``;
 - ``datatrove/{banned_words,banned_subwords,soft_banned_words}.txt`` (Apache-2.0) and
   ``datatrove/terminal_punctuation.txt`` (datatrove's ``TERMINAL_PUNCTUATION`` character set), from the
-  ``datatrove==0.10.1`` wheel on PyPI.
+  ``datatrove==0.10.1`` wheel on PyPI;
+- ``lib/resources/ccnet/cutoff.csv``: CCNet's published perplexity cutoffs (MIT), ``cc_net/data/cutoff.csv`` of
+  the ``cc-net==1.0.0`` sdist on PyPI. ``pip download`` refuses that sdist (its metadata names a git URL
+  dependency), so the file is fetched from PyPI's simple index and checked against the index's sha256.
 
 Nothing here runs at job time: jobs read the installed files (they are package data of the wheel).
 Idempotent: when every file is present with the expected hash, nothing is downloaded.
@@ -36,6 +39,10 @@ NAUGHTY = "naughty-words@1.2.0"
 NAUGHTY_C4 = "naughty-words@1.0.2"
 STOPWORDS = "stopwords-json@1.2.0"
 DATATROVE = "datatrove==0.10.1"
+CCNET_DEST = Path(__file__).resolve().parents[1] / "lib" / "resources" / "ccnet" / "cutoff.csv"
+CCNET_SDIST = "https://files.pythonhosted.org/packages/bb/46/ca08b95f9164a01a01448cd41524c9b21c34b1b79b1cacb92ad7a14be608/cc_net-1.0.0.tar.gz"
+CCNET_SDIST_SHA256 = "60131c23498bfa1428b4c6d311cceb60e8f298d5d4d1900eca4f8402543d75f3"
+CCNET_CUTOFF_SHA256 = "62a2ff3c587a110610dd7d8750712cbba9da08088ce4f158780d349ac35d430d"
 LDNOOBW_LANGS = (
     *("ar", "cs", "da", "de", "en", "eo", "es", "fa", "fi", "fil", "fr", "fr-CA-u-sd-caqc", "hi", "hu"),
     *("it", "ja", "kab", "ko", "nl", "no", "pl", "pt", "ru", "sv", "th", "tlh", "tr", "zh"),
@@ -153,7 +160,30 @@ def install_datatrove(work: Path) -> None:
     (DEST / "datatrove" / "terminal_punctuation.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def install_ccnet_cutoffs() -> None:
+    """CCNet's cutoff.csv from the cc-net 1.0.0 sdist (PyPI), byte for byte; idempotent."""
+    import urllib.request
+
+    if CCNET_DEST.is_file() and hashlib.sha256(CCNET_DEST.read_bytes()).hexdigest() == CCNET_CUTOFF_SHA256:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        sdist = Path(tmp) / "cc_net-1.0.0.tar.gz"
+        urllib.request.urlretrieve(CCNET_SDIST, sdist)  # PyPI file host; pinned by sha256
+        if hashlib.sha256(sdist.read_bytes()).hexdigest() != CCNET_SDIST_SHA256:
+            raise RuntimeError(f"{CCNET_SDIST} does not have the pinned sha256")
+        with tarfile.open(sdist) as tar:
+            member = tar.extractfile("cc_net-1.0.0/cc_net/data/cutoff.csv")
+            assert member is not None
+            data = member.read()
+    if hashlib.sha256(data).hexdigest() != CCNET_CUTOFF_SHA256:
+        raise RuntimeError("cc_net/data/cutoff.csv in the sdist does not have the pinned sha256")
+    CCNET_DEST.parent.mkdir(parents=True, exist_ok=True)
+    CCNET_DEST.write_bytes(data)
+    print(f"CCNet cutoffs installed in {CCNET_DEST}")
+
+
 def main() -> int:
+    install_ccnet_cutoffs()
     if installed():
         print(f"word lists already installed in {DEST}")
         return 0
