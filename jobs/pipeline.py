@@ -1,12 +1,19 @@
-"""pipeline: run every stage that exists, in order, from one config; then print the tables.
+"""pipeline: run the configured stages in order from one config; then print the tables and the report's path.
 
-Today the chain is ingest; each new job adds itself to ``STAGES``. A stage that fails stops the
-pipeline with the stage's name; finished stages and files are committed, so running the same
-command again resumes.
+``pipeline.stages`` (default: every per-page stage plus the two training steps) picks the stages, in
+:data:`~crawlforge.lib.config.PIPELINE_STAGES` order: ingest (or ingest-text) -> extract -> annotate ->
+train-lm -> ccnet -> train-classifier -> quality -> decontam -> select -> dedup -> publish -> export -> report.
+The order is FineWeb's for dedup (filters first, then MinHash on what they kept) and DESIGN.md's for the score
+jobs (every score before the one select step). The training steps run only when the ``models`` table has no model
+of their kind yet (``pipeline.retrain`` forces them): training is deterministic, so a rerun reuses the model.
+
+Each stage is exactly once on its own (per file or per scope), so a stage that fails stops the pipeline with the
+stage's name and the same command resumes: finished stages and files are skipped or replaced, never doubled.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -14,7 +21,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from crawlforge.jobs import annotate, delta_io, extract, ingest, select
+from crawlforge.jobs import delta_io, ingest, model_registry
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.run_records import new_run_id
 from crawlforge.jobs.tables import ALL_TABLES
@@ -24,16 +31,56 @@ from crawlforge.lib.config import CrawlforgeConfig
 log = logging.getLogger(__name__)
 JOB = "pipeline"
 
+# stage -> module under crawlforge.jobs (each has run(spark, cfg, run_id=...))
+STAGE_MODULES: dict[str, str] = {
+    "ingest-text": "ingest_text",
+    "ingest": "ingest",
+    "extract": "extract",
+    "annotate": "annotate",
+    "train-lm": "train_lm",
+    "ccnet": "ccnet",
+    "train-classifier": "train_classifier",
+    "quality": "quality",
+    "decontam": "decontam",
+    "select": "select",
+    "dedup": "dedup",
+    "publish": "publish",
+    "export": "export",
+    "report": "report",
+}
+
+
+def skip_reason(spark: SparkSession, cfg: CrawlforgeConfig, stage: str) -> str | None:
+    """Why a configured stage has nothing to do (logged), or None to run it."""
+    root = cfg.lake.root
+    lm = cfg.ccnet.lm.name
+    if stage == "train-lm" and not cfg.pipeline.retrain and model_registry.latest(spark, root, "lm", lm):
+        return f"an lm model '{cfg.ccnet.lm.name}' exists (pipeline.retrain=true trains again)"
+    if stage in ("train-classifier", "quality") and not cfg.quality.classifiers:
+        return "no quality.classifiers configured"
+    if stage == "train-classifier" and not cfg.pipeline.retrain:
+        wanted = [c.name for c in cfg.quality.classifiers if c.model_path is None]
+        have = {c for c in wanted if model_registry.latest(spark, root, "quality", c)}
+        if set(wanted) <= have:
+            return f"models exist for every classifier {sorted(wanted)} (pipeline.retrain=true trains again)"
+    return None
+
+
+def _stage(name: str) -> Callable[[SparkSession, CrawlforgeConfig, str], Any]:
+    def call(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str) -> Any:
+        module = importlib.import_module(f"crawlforge.jobs.{STAGE_MODULES[name]}")
+        return module.run(spark, cfg, run_id=f"{run_id}.{name}")
+
+    return call
+
+
 STAGES: list[tuple[str, Callable[[SparkSession, CrawlforgeConfig, str], Any]]] = [
-    ("ingest", lambda spark, cfg, run_id: ingest.run(spark, cfg, run_id=f"{run_id}.ingest")),
-    ("extract", lambda spark, cfg, run_id: extract.run(spark, cfg, run_id=f"{run_id}.extract")),
-    ("annotate", lambda spark, cfg, run_id: annotate.run(spark, cfg, run_id=f"{run_id}.annotate")),
-    ("select", lambda spark, cfg, run_id: select.run(spark, cfg, run_id=f"{run_id}.select")),
+    (name, _stage(name)) for name in STAGE_MODULES
 ]
 
 
 def describe_plan(cfg: CrawlforgeConfig) -> str:
-    return "# stages: " + " -> ".join(name for name, _ in STAGES) + "\n" + ingest.describe_plan(cfg)
+    return "# stages: " + " -> ".join(cfg.pipeline.stages) + "\n" + ingest.describe_plan(cfg)
 
 
 def describe_tables(spark: SparkSession, cfg: CrawlforgeConfig) -> str:
@@ -78,13 +125,23 @@ def describe_tables(spark: SparkSession, cfg: CrawlforgeConfig) -> str:
 def run(spark: SparkSession, cfg: CrawlforgeConfig) -> dict[str, Any]:
     run_id = cfg.run.run_id or new_run_id(JOB)
     results: dict[str, Any] = {}
-    for name, stage in STAGES:
-        log.info("pipeline %s: stage %s", run_id, name)
+    stages = dict(STAGES)
+    chosen = cfg.pipeline.stages
+    for n, name in enumerate(chosen, 1):
+        reason = skip_reason(spark, cfg, name)
+        if reason:
+            log.info("pipeline %s: stage %d/%d %s skipped: %s", run_id, n, len(chosen), name, reason)
+            continue
+        log.info("pipeline %s: stage %d/%d %s", run_id, n, len(chosen), name)
         try:
-            results[name] = stage(spark, cfg, run_id)
+            results[name] = stages[name](spark, cfg, run_id)
         except Exception as exc:
-            raise RuntimeError(f"stage {name!r} failed: {exc}") from exc
+            raise RuntimeError(
+                f"stage {name!r} failed: {exc}; finished stages are committed: run the same command again to resume"
+            ) from exc
     print(describe_tables(spark, cfg))
+    if isinstance(results.get("report"), str):
+        print(f"report: {results['report']}")
     return results
 
 

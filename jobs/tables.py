@@ -291,3 +291,263 @@ MODELS_SCHEMA = StructType(
 
 MODELS = TableSpec("models", MODELS_SCHEMA, ())
 ALL_TABLES[MODELS.name] = MODELS
+
+
+# --------------------------------------------------------------------------------------------------
+# Publish (issue #7): decontamination, PII counts, the corpus, removal requests.
+
+DECONTAM_NGRAMS = TableSpec(
+    "decontam_ngrams",
+    StructType(
+        [
+            _s("benchmark", StringType(), False),
+            _s("item", StringType(), False),
+            _s("ngram_hash", LongType(), False),
+            _s("ngram", IntegerType(), False),
+            _s("run_id", StringType()),
+        ]
+    ),
+    ("benchmark",),
+)
+ALL_TABLES[DECONTAM_NGRAMS.name] = DECONTAM_NGRAMS
+
+DECONTAM_MATCH = StructType([_s("benchmark", StringType()), _s("item", StringType())])
+SIGNALS_DECONTAM = register_signal_family(
+    signal_family(
+        "signals_decontam",
+        [
+            _s("decontam_hits", IntegerType()),
+            _s("decontam_items", IntegerType()),
+            _s("decontam_matches", ArrayType(DECONTAM_MATCH)),
+            _s("decontam_flag", BooleanType()),
+            _s("decontam_fingerprint", StringType()),
+        ],
+    )
+)
+
+PII_TYPES = ("email", "ipv4", "ipv6", "phone", "credit_card", "iban")
+SIGNALS_PII = register_signal_family(
+    signal_family("signals_pii", [*[_s(f"pii_{t}", IntegerType()) for t in PII_TYPES], _s("pii_total", IntegerType())])
+)
+
+CORPUS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("language", StringType(), False),
+        _s("bucket", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("url", StringType()),
+        _s("host", StringType()),
+        _s("title", StringType()),
+        _s("text", StringType()),
+        _s("text_sha256", StringType()),
+        _s("text_chars", LongType()),
+        _s("warc_record_id", StringType()),
+        _s("warc_date", TimestampType()),
+        _s("file_path", StringType()),
+        _s("offset", LongType()),
+        _s("length", LongType()),
+        _s("payload_digest", StringType()),
+        _s("language_score", DoubleType()),
+        _s("perplexity", DoubleType()),
+        _s("perplexity_bucket", StringType()),
+        _s("quality_bucket", StringType()),
+        _s("decontam_hits", IntegerType()),
+        _s("dup_cluster_size", LongType()),
+        *[_s(f"pii_{t}", IntegerType()) for t in PII_TYPES],
+        _s("pii_mode", StringType()),
+        _s("recipe", StringType()),
+        _s("recipe_version", StringType()),
+        _s("recipe_hash", StringType()),
+        _s("published_at", TimestampType()),
+        _s("run_id", StringType()),
+    ]
+)
+CORPUS = TableSpec("corpus", CORPUS_SCHEMA, ("source", "snapshot", "language", "bucket"))
+
+REMOVALS = TableSpec(
+    "removals",
+    StructType(
+        [
+            _s("request_id", StringType(), False),
+            _s("kind", StringType(), False),
+            _s("value", StringType(), False),
+            _s("reason", StringType()),
+            _s("requested_at", TimestampType()),
+            _s("run_id", StringType()),
+        ]
+    ),
+    (),
+)
+ALL_TABLES.update({t.name: t for t in (CORPUS, REMOVALS)})
+
+
+# --------------------------------------------------------------------------------------------------
+# CCNet (issue #4): text sources and their licenses, the CCNet signal family, perplexity cutoffs.
+
+SOURCES_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("license", StringType()),
+        _s("description", StringType()),
+        _s("origin", StringType()),
+        _s("format", StringType()),
+        _s("files", LongType()),
+        _s("documents", LongType()),
+        _s("recorded_at", TimestampType()),
+        _s("run_id", StringType(), False),
+    ]
+)
+SOURCES = TableSpec("sources", SOURCES_SCHEMA, ())
+
+SIGNALS_CCNET = register_signal_family(
+    signal_family(
+        "signals_ccnet",
+        [
+            _s("ccnet_original_nlines", IntegerType()),
+            _s("ccnet_original_length", LongType()),
+            _s("ccnet_nlines", IntegerType()),
+            _s("ccnet_length", LongType()),
+            _s("ccnet_removed_lines", ArrayType(IntegerType(), True)),
+            _s("ccnet_dedup_policy", StringType()),
+            _s("ccnet_dedup_scope", StringType()),
+            _s("ccnet_language", StringType()),
+            _s("ccnet_language_score", DoubleType()),
+            _s("perplexity", DoubleType()),
+            _s("perplexity_bucket", StringType()),
+            _s("ccnet_lm_version", StringType()),
+            _s("ccnet_cutoffs_version", StringType()),
+        ],
+    )
+)
+
+PERPLEXITY_CUTOFFS_SCHEMA = StructType(
+    [
+        _s("version", StringType(), False),
+        _s("language", StringType(), False),
+        _s("p_head", DoubleType(), False),
+        _s("p_tail", DoubleType(), False),
+        _s("percentile_head", IntegerType(), False),
+        _s("percentile_tail", IntegerType(), False),
+        _s("percentiles", ArrayType(DoubleType(), True)),
+        _s("docs", LongType()),
+        _s("method", StringType(), False),
+        _s("computed_from", StringType()),
+        _s("lm_version", StringType()),
+        _s("created_at", TimestampType()),
+        _s("run_id", StringType(), False),
+    ]
+)
+PERPLEXITY_CUTOFFS = TableSpec("perplexity_cutoffs", PERPLEXITY_CUTOFFS_SCHEMA, ())
+ALL_TABLES.update({t.name: t for t in (SOURCES, PERPLEXITY_CUTOFFS)})
+
+
+# --------------------------------------------------------------------------------------------------
+# Near-duplicate removal (issue #6, jobs/dedup.py): clusters and survivors, signatures, the band index.
+
+DUPLICATES_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("language", StringType()),
+        _s("cluster_id", StringType(), False),
+        _s("cluster_size", LongType(), False),
+        _s("is_survivor", BooleanType(), False),
+        _s("survivor_source", StringType(), False),
+        _s("survivor_snapshot", StringType(), False),
+        _s("survivor_doc_id", StringType(), False),
+        _s("rule", StringType()),
+        _s("rule_version", StringType()),
+        _s("survivor_rule_version", StringType(), False),
+        _s("params_id", StringType()),
+        _s("run_id", StringType(), False),
+    ]
+)
+DUPLICATES = TableSpec("duplicates", DUPLICATES_SCHEMA, ("source", "snapshot"))
+
+MINHASH_SIGNATURES_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("doc_id", StringType(), False),
+        _s("file_id", StringType(), False),
+        _s("doc_key", LongType(), False),
+        _s("text_key", StringType()),
+        _s("has_signature", BooleanType(), False),
+        _s("signature", ArrayType(LongType(), True)),
+        _s("params_id", StringType(), False),
+        _s("run_id", StringType(), False),
+    ]
+)
+MINHASH_SIGNATURES = TableSpec("minhash_signatures", MINHASH_SIGNATURES_SCHEMA, ("source", "snapshot"))
+
+MINHASH_BANDS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("band", IntegerType(), False),
+        _s("band_key", LongType(), False),
+        _s("doc_id", StringType(), False),
+        _s("doc_key", LongType(), False),
+        _s("rep_key", LongType(), False),
+        _s("rep_source", StringType(), False),
+        _s("rep_snapshot", StringType(), False),
+        _s("rep_doc_id", StringType(), False),
+        _s("rep_warc_date", TimestampType()),
+        _s("params_id", StringType(), False),
+        _s("run_id", StringType(), False),
+    ]
+)
+MINHASH_BANDS = TableSpec("minhash_bands", MINHASH_BANDS_SCHEMA, ("source", "snapshot"))
+
+DEDUP_MANIFEST_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("params_id", StringType(), False),
+        _s("family", StringType(), False),
+        _s("manifest", StringType(), False),
+        _s("created_at", TimestampType()),
+        _s("run_id", StringType(), False),
+    ]
+)
+DEDUP_MANIFEST = TableSpec("dedup_manifest", DEDUP_MANIFEST_SCHEMA, ("source", "snapshot"))
+ALL_TABLES.update({t.name: t for t in (DUPLICATES, MINHASH_SIGNATURES, MINHASH_BANDS, DEDUP_MANIFEST)})
+
+
+# Quality classifiers (issue #5; jobs/quality.py). The family's fixed columns are below; each configured classifier
+# <name> adds quality_<name> (double), quality_<name>_pct (int 0..99) and quality_<name>_bucket (int 0..19) to the
+# stored table with ALTER TABLE ADD COLUMNS when it first appears (top-level, so recipes can name them).
+QUALITY_FAMILY = register_signal_family(
+    signal_family(
+        "signals_quality",
+        [
+            _s("quality_ensemble_bucket", IntegerType()),
+            _s("quality_models", MapType(StringType(), StringType())),
+            _s("quality_text_bytes", LongType()),
+            _s("quality_text_tokens", LongType()),
+        ],
+    )
+)
+
+QUALITY_THRESHOLDS_SCHEMA = StructType(
+    [
+        _s("source", StringType(), False),
+        _s("snapshot", StringType(), False),
+        _s("classifier", StringType(), False),
+        _s("model_version", StringType(), False),
+        _s("language", StringType(), False),
+        _s("weight", StringType(), False),
+        _s("docs", LongType(), False),
+        _s("total_weight", DoubleType(), False),
+        _s("thresholds", ArrayType(DoubleType(), True), False),
+        _s("run_id", StringType(), False),
+    ]
+)
+QUALITY_THRESHOLDS = TableSpec("quality_thresholds", QUALITY_THRESHOLDS_SCHEMA, ("source", "snapshot"))
+ALL_TABLES[QUALITY_THRESHOLDS.name] = QUALITY_THRESHOLDS

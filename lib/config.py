@@ -173,6 +173,344 @@ class SampleConfig(_Section):
     output_dir: str | None = Field(None, description="Where sample WARC files go; default <lake.root>/_sample_input.")
 
 
+class DecontamBenchmark(_Section):
+    name: str = Field(..., description="Benchmark name recorded in decontam_matches (e.g. gsm8k).")
+    path: str = Field(..., description="JSONL/Parquet file or folder, or a Delta table path, of benchmark items.")
+    format: Literal["jsonl", "parquet", "delta"] = Field("jsonl", description="How `path` is read.")
+    id_field: str | None = Field(None, description="Item id column; default the 0-based row number in file order.")
+    text_fields: list[str] = Field(
+        default_factory=lambda: ["question"], description="Columns whose text is decontaminated against."
+    )
+
+
+class DecontamConfig(_Section):
+    benchmarks: list[DecontamBenchmark] = Field(
+        default_factory=list, description="Benchmark sets to check documents against (none: the job does nothing)."
+    )
+    ngram: int = Field(13, ge=3, le=50, description="Word n-gram length (GPT-3 13-gram overlap).")
+    max_matches: int = Field(16, ge=1, description="At most this many (benchmark, item) pairs kept per document.")
+    files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
+
+
+class PublishConfig(_Section):
+    pii_mode: Literal["placeholder", "fineweb", "off"] = Field(
+        "placeholder",
+        description="PII redaction: typed placeholders (<EMAIL>...), FineWeb's dummy values (datatrove "
+        "PIIFormatter) for e-mail/IPv4 and placeholders for the rest, or 'off' (counted, not replaced).",
+    )
+    pii_types: list[str] = Field(
+        default_factory=lambda: ["email", "ipv4", "ipv6", "phone", "credit_card", "iban"],
+        description="PII types redacted and counted (lib/pii.py ALL_TYPES; 'ip' = both versions).",
+    )
+    bucket_columns: list[str] = Field(
+        default_factory=lambda: ["quality_ensemble_bucket", "perplexity_bucket"],
+        description="The corpus `bucket` partition is the first non-null of these signal columns, else 'all'.",
+    )
+    apply_dedup: bool = Field(True, description="Leave out non-survivors of the duplicates table when it exists.")
+    remove: list[str] = Field(
+        default_factory=list,
+        description="Removal requests recorded (removals table) and applied by this run: 'doc_id:<id>', "
+        "'url:<url>' or 'domain:<host>' (the host and its subdomains).",
+    )
+    remove_reason: str = Field("opt-out", description="Reason recorded with the `remove` requests.")
+
+
+class ExportConfig(_Section):
+    output_dir: str | None = Field(None, description="Shard folder (a local or mounted path); default <lake>/export.")
+    formats: list[Literal["jsonl.gz", "parquet"]] = Field(
+        default_factory=lambda: ["jsonl.gz", "parquet"], description="Shard formats written (same documents)."
+    )
+    target_shard_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, description="Target uncompressed UTF-8 text bytes per shard."
+    )
+    tokenizer: str = Field(
+        "unicode-words-v1",
+        description="Token counts in the manifest: 'unicode-words-v1' (regex \\w+ runs and single symbols) or "
+        "'sentencepiece:<model path>' (e.g. the CCNet SentencePiece model from the models table).",
+    )
+    all_scopes: bool = Field(False, description="Export the whole corpus table, not only the scope.")
+
+
+class ReportConfig(_Section):
+    output_dir: str | None = Field(
+        None, description="Report folder (index.html, datacard.md, img/); default <lake>/report."
+    )
+    samples_per_rule: int = Field(3, ge=0, description="Dropped-document samples shown per rule.")
+    sample_chars: int = Field(300, ge=20, description="Characters of text shown per sample.")
+    dataset_name: str = Field("crawlforge corpus", description="Dataset name in the data card.")
+    license: str = Field(
+        "ODC-By 1.0 (the terms of use of the sources apply)", description="License stated in the data card."
+    )
+
+
+class TextFilesConfig(InputConfig):
+    kind: Literal["paths", "glob", "manifest"] = Field(  # type: ignore[assignment]
+        "paths", description="'paths': the explicit `paths` list; 'glob': a local glob; 'manifest': a file of paths."
+    )
+
+
+class TextInputConfig(_Section):
+    """``ingest-text``: JSONL / Parquet / plain-text files become ``documents`` rows of their own ``source``."""
+
+    source: str = Field("reference-text", description="Value of the `source` partition column for these files.")
+    snapshot: str = Field("v1", description="Value of the `snapshot` column: a release or date tag of the source.")
+    input: TextFilesConfig = Field(default_factory=TextFilesConfig)
+    format: Literal["jsonl", "parquet", "text"] = Field("jsonl", description="File format of every input file.")
+    text_field: str = Field("text", description="JSONL/Parquet field holding the document text.")
+    id_field: str | None = Field(
+        None,
+        description="JSONL/Parquet field with a record id unique within the source+snapshot; the doc_id is made "
+        "from it. Default: file name + record number.",
+    )
+    url_field: str | None = Field(None, description="Optional JSONL/Parquet field copied to documents.url.")
+    title_field: str | None = Field(None, description="Optional JSONL/Parquet field copied to documents.title.")
+    text_split: Literal["file", "line", "blank_line", "heading"] = Field(
+        "blank_line",
+        description="format=text: one document per file, per line, per block separated by blank lines, or per "
+        "WikiText-style ' = Title = ' heading.",
+    )
+    license: str = Field("unknown", description="License of the source (recorded in the `sources` table).")
+    description: str = Field("", description="What the source is (recorded in the `sources` table).")
+    origin: str = Field("", description="Where it comes from: URL, repository@commit, dump name.")
+    files_per_batch: int = Field(0, ge=0, description="Files per Delta commit; 0 means 4 x default parallelism.")
+
+
+class CcnetDedupConfig(_Section):
+    policy: Literal["remove_every_copy", "keep_first"] = Field(
+        "remove_every_copy",
+        description="CCNet's mine semantics (every copy of a line seen >= 2 times goes, the first too) or keep "
+        "the first copy by the order (snapshot, source, doc_id).",
+    )
+    scope: Literal["snapshot", "file_groups", "snapshots"] = Field(
+        "snapshot",
+        description="Which documents share one hash set: the job's source/snapshot; CCNet's groups of files "
+        "inside it (`num_groups`); or every source/snapshot listed in `snapshots` (all of them when empty).",
+    )
+    num_groups: int = Field(
+        32, ge=1, description="scope=file_groups: files are hashed into this many groups (CCNet: 1600/50 = 32)."
+    )
+    snapshots: list[str] = Field(
+        default_factory=list,
+        description="scope=snapshots: 'source/snapshot' pairs deduplicated together; empty = every one in documents.",
+    )
+    min_length: int = Field(
+        300, ge=0, description="Documents shorter than this many chars add no hashes (CCNet reads WET, min_len=300)."
+    )
+
+
+class CcnetLmConfig(_Section):
+    name: str = Field("ccnet", description="Model name in the models table (kind 'lm'); train-lm and ccnet share it.")
+    sql: str | None = Field(
+        None,
+        description="train-lm: a Spark SQL query returning `text` (and optionally `language`); lake tables are "
+        "temporary views named after themselves (documents, signals, ...).",
+    )
+    table: str = Field("documents", description="train-lm without `sql`: lake table to read text from.")
+    where: str | None = Field(None, description="train-lm without `sql`: SQL filter, e.g. \"source = 'wikipedia'\".")
+    text_column: str = Field("text", description="train-lm: column holding the training text.")
+    language: str | None = Field(
+        None, description="train-lm: the language of every training text when the input has no `language` column."
+    )
+    languages: list[str] = Field(default_factory=list, description="train-lm: only these languages (empty: all).")
+    max_docs: int = Field(
+        1_000_000, ge=1, description="Training texts per language (CCNet NDOC_FOR_LM), first by xxhash64(text) order."
+    )
+    min_docs: int = Field(10, ge=1, description="Languages with fewer training texts get no model.")
+    split_lines: bool = Field(
+        True,
+        description="Train on each non-empty line of a text as its own sentence (CCNet trained on Wikipedia opening "
+        "paragraphs; SentencePiece skips sentences over 4192 bytes). False: one sentence per text, as CCNet.",
+    )
+    vocab_size: int = Field(65536, ge=8, description="SentencePiece vocabulary (CCNet 65536, --hard_vocab_limit).")
+    hard_vocab_limit: bool = Field(
+        True, description="SentencePiece --hard_vocab_limit (CCNet); false: small corpora get a smaller vocabulary."
+    )
+    fallback_vocab_size: int | None = Field(40000, description="Retried when SentencePiece rejects vocab_size.")
+    character_coverage: float = Field(0.9995, gt=0, le=1, description="SentencePiece character_coverage (CCNet).")
+    order: int = Field(5, ge=2, description="KenLM n-gram order (CCNet: 5).")
+    memory: str = Field("8G", description="lmplz -S (CCNet: 8G).")
+    vocab_estimate: int = Field(65536, ge=16, description="lmplz --vocab_estimate (CCNet: 65536).")
+    num_threads: int = Field(0, ge=0, description="SentencePiece training threads; 0 = all cores.")
+    keep_arpa: bool = Field(False, description="Keep the ARPA file next to the binary model (it is large).")
+
+
+class CcnetCutoffsConfig(_Section):
+    use: Literal["data", "table", "ccnet_published", "none"] = Field(
+        "data",
+        description="Buckets from percentiles computed on this scope's perplexities ('data', stored as a new "
+        "perplexity_cutoffs version), the latest stored version ('table'), CCNet's published cutoff.csv "
+        "('ccnet_published'), or none (every bucket 'all').",
+    )
+    percentile_head: int = Field(30, ge=1, le=99, description="head < this percentile (CCNet percentile_head=30).")
+    percentile_tail: int = Field(60, ge=1, le=99, description="tail >= this percentile (CCNet percentile_tail=60).")
+    method: Literal["approx", "exact"] = Field(
+        "approx", description="Spark percentile_approx (bounded memory) or exact percentile (holds a group in memory)."
+    )
+    accuracy: int = Field(10000, ge=100, description="percentile_approx accuracy (relative error 1/accuracy).")
+    min_docs: int = Field(10, ge=1, description="Languages with fewer scored documents get no data cutoffs.")
+    csv: str | None = Field(None, description="A CCNet-format cutoff CSV for 'ccnet_published' (default: shipped).")
+
+
+class CcnetConfig(_Section):
+    """CCNet on Spark: paragraph dedup, language ID on the deduplicated text, perplexity and buckets."""
+
+    dedup: CcnetDedupConfig = Field(default_factory=CcnetDedupConfig)
+    lm: CcnetLmConfig = Field(default_factory=CcnetLmConfig)
+    cutoffs: CcnetCutoffsConfig = Field(default_factory=CcnetCutoffsConfig)
+    lid_model: str | None = Field(
+        None, description="fastText LID model for CCNet's language (default: the lid.176.ftz shipped)."
+    )
+    per_line: bool = Field(
+        False, description="Score each line with its own <s>...</s> (not CCNet's; its values do not match cutoffs)."
+    )
+    force: bool = Field(False, description="Recompute the scope even when no new file arrived since the last run.")
+
+
+class DedupConfig(_Section):
+    input: Literal["kept", "all"] = Field(
+        "kept",
+        description="Documents to deduplicate: 'kept' = those the select recipe kept (decisions.keep, FineWeb's "
+        "order: filters, then MinHash), 'all' = every extracted document.",
+    )
+    scope: Literal["snapshot", "all"] = Field(
+        "snapshot",
+        description="'snapshot': the scope's (source, snapshot), against the band index of earlier snapshots when "
+        "`incremental` (FineWeb dedups per dump); 'all': every snapshot of the source recomputed together.",
+    )
+    incremental: bool = Field(
+        True, description="With scope 'snapshot', also match against minhash_bands of snapshots that sort before it."
+    )
+    url: bool = Field(True, description="Exact URL dedup (fragment removed, scheme and host lower-cased).")
+    exact_text: bool = Field(True, description="Exact dedup on the hash of the lower-cased, whitespace-folded text.")
+    hash_family: Literal["udf", "mllib"] = Field(
+        "udf",
+        description="Signature family: 'udf' (vectorised numpy, datatrove-identical) or 'mllib' (Spark "
+        "MinHashLSHModel used as a seeded hash, saved once and reused).",
+    )
+    ngram: int = Field(5, ge=1, description="Words per shingle (datatrove/FineWeb n_grams=5).")
+    bands: int = Field(14, ge=1, description="LSH bands (FineWeb num_buckets=14).")
+    rows: int = Field(8, ge=1, description="Signature values per band (FineWeb hashes_per_bucket=8).")
+    seed: int = Field(1, ge=0, description="Seed of the permutation coefficients (datatrove seed=1).")
+    hash_function: Literal["xxh64", "sha1"] = Field(
+        "xxh64", description="Shingle hash of the 'udf' family: xxh64 (FineWeb-2) or sha1 (FineWeb 2024)."
+    )
+    edge_min_jaccard: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Drop candidate edges whose signature-estimated Jaccard is below this (e.g. 0.7); none: off.",
+    )
+    max_bucket_size: int = Field(
+        100_000, ge=2, description="Buckets with more documents give no edges and are reported (skew guard)."
+    )
+    max_cc_rounds: int = Field(60, ge=1, description="Fail if connected components need more rounds than this.")
+    checkpoint_dir: str | None = Field(
+        None, description="Reliable checkpoint folder for connected components; none: localCheckpoint."
+    )
+    mllib_model_dir: str | None = Field(
+        None, description="Where the MLlib model is saved once; default <lake.root>/_models/minhash_mllib."
+    )
+
+
+class QualityDataConfig(_Section):
+    """One side (positives or negatives) of a classifier's training data: a lake table or a SQL query."""
+
+    table: str | None = Field(None, description="A lake table name (e.g. documents) or a Delta path; or use sql.")
+    where: str | None = Field(None, description="Optional SQL predicate on `table` (e.g. source = 'wikipedia').")
+    sql: str | None = Field(
+        None, description="A Spark SQL query; every existing lake table is a temp view of its own name."
+    )
+    text_column: str = Field("text", description="Column holding the document text.")
+    key_column: str | None = Field(
+        None, description="Column that identifies a row for deterministic sampling (default: a hash of the text)."
+    )
+
+
+class QualityClassifierConfig(_Section):
+    """A fastText quality classifier (DCLM-style): training data, fastText settings, scoring options."""
+
+    name: str = Field(..., pattern=r"^[a-z][a-z0-9_]{0,39}$", description="Classifier name: column quality_<name>.")
+    language: str = Field("en", description="Language tag of the model ('all' for a multilingual one).")
+    positives: QualityDataConfig | None = Field(None, description="Positive (high quality) training documents.")
+    negatives: QualityDataConfig | None = Field(None, description="Negative (e.g. random crawl) training documents.")
+    max_per_class: int = Field(
+        100_000, ge=1, description="Balanced sampling: at most this many documents per class (DCLM: 200k in total)."
+    )
+    heldout_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="Share of sampled documents held out.")
+    seed: int = Field(42, description="Seed of the sampling/split hashes and of fastText's -seed.")
+    lr: float = Field(0.1, gt=0, description="fastText -lr (DCLM's train_fasttext_classifier.py default 0.1).")
+    dim: int = Field(100, ge=1, description="fastText -dim (DCLM default 100).")
+    ws: int = Field(5, ge=1, description="fastText -ws (DCLM default 5).")
+    epoch: int = Field(5, ge=1, description="fastText -epoch (DCLM default 5).")
+    min_count: int = Field(1, ge=1, description="fastText -minCount (DCLM default 1).")
+    word_ngrams: int = Field(2, ge=1, description="fastText -wordNgrams (DCLM's released model is the bigram one).")
+    bucket: int = Field(2_000_000, ge=1, description="fastText -bucket (hash buckets for n-grams).")
+    threads: int = Field(1, ge=1, description="fastText -thread; only 1 gives byte-identical models run to run.")
+    eval_threshold: float = Field(0.5, ge=0, le=1, description="Score counted positive in held-out precision/recall.")
+    model_path: str | None = Field(
+        None,
+        description="Score with this fastText .bin instead of the newest trained model (e.g. DCLM's released "
+        "openhermes_reddit_eli5_vs_rw_v2_bigram_200k_train.bin, installed by you).",
+    )
+    negative_label: str = Field("__label__cc", description="The model's negative label (score = 1 - p for it).")
+
+
+class QualityConfig(_Section):
+    classifiers: list[QualityClassifierConfig] = Field(
+        default_factory=list, description="Quality classifiers to train (train-classifier) and score (quality)."
+    )
+    train: list[str] = Field(
+        default_factory=list, description="train-classifier trains only these names (default: every one with data)."
+    )
+    bucket_weight: Literal["utf8_bytes", "whitespace_tokens"] = Field(
+        "utf8_bytes",
+        description="Weight of a document in the percentile thresholds: UTF-8 bytes (Nemotron-CC's tutorial) "
+        "or whitespace tokens.",
+    )
+    per_language: bool = Field(
+        True, description="Percentile thresholds per language (signals.language); else one set for the scope ('*')."
+    )
+    score_decimals: int = Field(
+        6, ge=2, le=9, description="Scores are rounded to this many decimals in the percentile histogram (exactness)."
+    )
+    files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
+
+
+PIPELINE_STAGES = (
+    "ingest-text", "ingest", "extract", "annotate", "train-lm", "ccnet", "train-classifier", "quality", "decontam",
+    "select", "dedup", "publish", "export", "report",
+)  # fmt: skip
+DEFAULT_PIPELINE_STAGES = (
+    "ingest", "extract", "annotate", "train-lm", "ccnet", "train-classifier", "quality", "decontam", "select",
+    "dedup", "publish", "export", "report",
+)  # fmt: skip
+
+
+class PipelineConfig(_Section):
+    stages: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PIPELINE_STAGES),
+        description="Stages the pipeline command runs, in this order (a subset of: "
+        + ", ".join(PIPELINE_STAGES)
+        + "). Stages whose inputs are not configured (no classifiers, no benchmarks) log that and do nothing.",
+    )
+    retrain: bool = Field(
+        False,
+        description="Run train-lm / train-classifier even when the models table already holds a model of that "
+        "kind (training is deterministic, so the default reuses it).",
+    )
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, value: list[str]) -> list[str]:
+        unknown = [s for s in value if s not in PIPELINE_STAGES]
+        if unknown:
+            raise ValueError(f"unknown stage(s) {unknown}; known: {list(PIPELINE_STAGES)}")
+        order = [PIPELINE_STAGES.index(s) for s in value]
+        if order != sorted(order) or len(set(value)) != len(value):
+            raise ValueError(f"stages must be unique and in pipeline order: {list(PIPELINE_STAGES)}")
+        return value
+
+
 class CrawlforgeConfig(_Section):
     lake: LakeConfig = Field(default_factory=LakeConfig)
     spark: SparkConfig = Field(default_factory=SparkConfig)
@@ -183,6 +521,15 @@ class CrawlforgeConfig(_Section):
     annotate: AnnotateConfig = Field(default_factory=AnnotateConfig)
     select: SelectConfig = Field(default_factory=SelectConfig)
     sample: SampleConfig = Field(default_factory=SampleConfig)
+    text_input: TextInputConfig = Field(default_factory=TextInputConfig)
+    ccnet: CcnetConfig = Field(default_factory=CcnetConfig)
+    decontam: DecontamConfig = Field(default_factory=DecontamConfig)
+    publish: PublishConfig = Field(default_factory=PublishConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    dedup: DedupConfig = Field(default_factory=DedupConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
+    pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
 
     @field_validator("lake")
     @classmethod

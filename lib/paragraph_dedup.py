@@ -52,6 +52,7 @@ __all__ = [
     "HASH_SIZE",
     "ZERO_HASH",
     "DedupResult",
+    "apply_removed_lines",
     "dedup_lines",
     "dedup_text",
     "hash_to_int64",
@@ -61,6 +62,7 @@ __all__ = [
     "line_hash",
     "line_hashes",
     "remove_every_copy",
+    "removed_line_ids",
     "split_lines",
 ]
 
@@ -203,3 +205,33 @@ def keep_first(text: str, seen_elsewhere: Container[bytes]) -> DedupResult:
     is another document. Within the owner, the first line with the hash is kept and later repeats are dropped.
     """
     return dedup_text(text, seen_elsewhere)
+
+
+def removed_line_ids(result: DedupResult) -> list[int]:
+    """Indices (into ``text.split("\\n")``) of the lines paragraph dedup removed, ascending.
+
+    The complement of ``result.line_ids``; this is what the ``signals_ccnet`` table stores
+    (``ccnet_removed_lines``), because on real data most lines survive and the list of removals is short.
+    """
+    kept = set(result.line_ids)
+    return [i for i in range(result.original_nlines) if i not in kept]
+
+
+def apply_removed_lines(text: str | None, removed: Sequence[int] | None) -> str:
+    """The CCNet-deduplicated text: ``text.split("\\n")`` without the lines at the ``removed`` indices, rejoined.
+
+    This is how a consumer (the publish job, a notebook) rebuilds CCNet's ``raw_content`` after dedup from
+    ``documents.text`` and ``signals_ccnet.ccnet_removed_lines`` without re-running dedup; for any
+    :class:`DedupResult` ``r`` of ``text``, ``apply_removed_lines(text, removed_line_ids(r)) == r.text``.
+    ``None`` or empty ``removed`` returns ``text`` unchanged; indices out of range are an error (they mean the
+    signals row does not belong to this text).
+    """
+    if text is None:
+        return ""
+    if not removed:
+        return text
+    lines = split_lines(text)
+    drop = set(removed)
+    if min(drop) < 0 or max(drop) >= len(lines):
+        raise ValueError(f"removed line index out of range for a text of {len(lines)} lines: {sorted(drop)[:5]}...")
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)

@@ -15,6 +15,7 @@ import pytest
 from crawlforge.lib.paragraph_dedup import (
     ZERO_HASH,
     DedupResult,
+    apply_removed_lines,
     dedup_lines,
     dedup_text,
     hash_to_int64,
@@ -24,6 +25,7 @@ from crawlforge.lib.paragraph_dedup import (
     line_hash,
     line_hashes,
     remove_every_copy,
+    removed_line_ids,
     split_lines,
 )
 
@@ -206,3 +208,30 @@ def test_policies_over_a_corpus() -> None:
     assert firsts[0].text == docs[0]
     assert firsts[1].lines == ("Post 2 about dogs",)
     assert firsts[3].dropped
+
+
+def test_removed_line_ids_and_apply_removed_lines_rebuild_the_deduplicated_text() -> None:
+    """The publish contract: documents.text + signals_ccnet.ccnet_removed_lines -> CCNet's deduplicated text."""
+    docs = [
+        text("Welcome to my blog", "Post 1 about cats", "", "Share this:", "Copyright 2020", ""),
+        text("Welcome to my blog", "Post 2 about dogs", "Share this:", "Copyright 2021"),
+        text("A unique page", "with unique lines"),
+        text("share this:", "SHARE THIS:"),
+        "",
+        text("x", "x", "y"),
+    ]
+    dups = every_copy_duplicates(docs)
+    for doc, seen in zip(docs, seen_elsewhere(docs), strict=True):
+        for result in (remove_every_copy(doc, dups), keep_first(doc, seen)):
+            removed = removed_line_ids(result)
+            assert sorted(set(removed) | set(result.line_ids)) == list(range(result.original_nlines))
+            assert not set(removed) & set(result.line_ids)
+            assert apply_removed_lines(doc, removed) == result.text
+    assert removed_line_ids(remove_every_copy(docs[0], dups)) == [0, 2, 3, 4, 5]
+    assert apply_removed_lines("a\nb\nc", [1]) == "a\nc"
+    assert apply_removed_lines("a\nb\nc", []) == "a\nb\nc"
+    assert apply_removed_lines("a\nb\nc", None) == "a\nb\nc"
+    assert apply_removed_lines("a\nb", [0, 1]) == ""
+    assert apply_removed_lines(None, None) == ""
+    with pytest.raises(ValueError, match="out of range"):
+        apply_removed_lines("a\nb", [2])
