@@ -268,6 +268,40 @@ def _datatrove_steps() -> tuple[type, type]:
     return LocalFastTextLanguageFilter, ResiliparseMainContent
 
 
+def fineweb_url_filter(exclusion_writer: Any = None) -> Any:
+    """datatrove's URLFilter with FineWeb's word lists, no domain/URL blocklist, the bundled public suffix list."""
+    from datatrove.pipeline.filters import URLFilter
+    from datatrove.utils._import_utils import ASSETS_PATH
+    from tldextract import TLDExtract
+
+    def words(file: str) -> list[str]:
+        return Path(ASSETS_PATH, file).read_text(encoding="utf-8").splitlines()
+
+    url_filter = URLFilter(
+        banned_words=words("banned_words.txt"),
+        banned_subwords=words("banned_subwords.txt"),
+        soft_banned_words=words("soft_banned_words.txt"),
+        use_integrated_lists=False,
+        exclusion_writer=exclusion_writer,
+    )
+    url_filter.tldextractor = TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled suffix list, no network
+    return url_filter
+
+
+def resiliparse_step(cfg: Any) -> Any:
+    """crawlforge's resiliparse extraction (its switches and short-text fallback) as a datatrove extractor step."""
+    from crawlforge.jobs import extract as extract_job
+
+    _, resiliparse_extractor = _datatrove_steps()
+    opts = extract_job.task_options(cfg).options
+    return resiliparse_extractor(
+        opts.resiliparse_kwargs(),
+        opts.resiliparse_kwargs(main_content=False),
+        opts.fallback_min_chars if opts.main_content else 0,
+        timeout=cfg.extract.timeout_s,
+    )
+
+
 @dataclass
 class DatatroveRun:
     name: str
@@ -301,41 +335,21 @@ def datatrove_run(name: str, input_dir: Path, cores: int, out: Path, cfg: Any) -
         FineWebQualityFilter,
         GopherQualityFilter,
         GopherRepetitionFilter,
-        URLFilter,
     )
     from datatrove.pipeline.readers import WarcReader
     from datatrove.pipeline.writers import JsonlWriter
-    from datatrove.utils._import_utils import ASSETS_PATH
-    from tldextract import TLDExtract
 
-    from crawlforge.jobs import extract as extract_job
     from crawlforge.lib.langid import bundled_lid176_path
 
-    lid_filter, resiliparse_extractor = _datatrove_steps()
+    lid_filter, _ = _datatrove_steps()
     work = out / "datatrove" / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-
-    def words(file: str) -> list[str]:
-        return Path(ASSETS_PATH, file).read_text(encoding="utf-8").splitlines()
-
-    url_filter = URLFilter(
-        banned_words=words("banned_words.txt"),
-        banned_subwords=words("banned_subwords.txt"),
-        soft_banned_words=words("soft_banned_words.txt"),
-        use_integrated_lists=False,
-    )
-    url_filter.tldextractor = TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled suffix list, no network
+    url_filter = fineweb_url_filter()
     if name == "trafilatura":
         extractor = Trafilatura(favour_precision=True, timeout=cfg.extract.timeout_s)
     else:
-        opts = extract_job.task_options(cfg).options
-        extractor = resiliparse_extractor(
-            opts.resiliparse_kwargs(),
-            opts.resiliparse_kwargs(main_content=False),
-            opts.fallback_min_chars if opts.main_content else 0,
-            timeout=cfg.extract.timeout_s,
-        )
+        extractor = resiliparse_step(cfg)
     pipeline = [
         WarcReader(str(input_dir), glob_pattern="*.warc.gz"),
         url_filter,

@@ -212,6 +212,17 @@ STAGE_OUTPUT: dict[str, tuple[str, str | None]] = {
 }
 
 
+# stage name -> (table, predicate) whose row count is the stage's input (counted before the stage runs)
+STAGE_INPUT: dict[str, tuple[str, str | None]] = {
+    "extract": ("raw", None),
+    **{s: ("documents", "extract_status = 'ok'") for s in ("annotate", "ccnet", "quality", "decontam", "select")},
+    "dedup": ("decisions", "keep"),
+    "publish": ("decisions", "keep"),
+    "export": ("corpus", None),
+    "report": ("corpus", None),
+}
+
+
 def spark_worker(args: argparse.Namespace) -> int:
     """Run inside a fresh subprocess: the pipeline's stages one by one, timed, with memory sampling."""
     from crawlforge.jobs import pipeline
@@ -239,22 +250,24 @@ def spark_worker(args: argparse.Namespace) -> int:
         spark = build_local_session(cfg.spark, f"crawlforge-bench-e2e-{args.pages}-{args.cores}")
         spark.range(1).count()
         run.session_start_s = time.perf_counter() - t0
-        prev_out: int | None = None
+        stages = dict(pipeline.STAGES)
         try:
-            for name, stage in pipeline.STAGES:
+            for name in cfg.pipeline.stages:
+                training = name in TRAINING_STAGES
+                if pipeline.skip_reason(spark, cfg, name):
+                    continue
+                table, where = STAGE_INPUT.get(name, (None, None))
+                docs_in = _table_count(spark, str(lake), table, where) if table and not training else None
                 t0 = time.perf_counter()
-                stage(spark, cfg, f"bench-{args.pages}-{args.cores}")
+                stages[name](spark, cfg, f"bench-{args.pages}-{args.cores}")
                 seconds = time.perf_counter() - t0
                 table, where = STAGE_OUTPUT.get(name, (None, None))
                 out = _table_count(spark, str(lake), table, where) if table else None
-                training = name in TRAINING_STAGES
-                run.stages.append(StageTiming(name, seconds, None if training else prev_out, out, training))
+                run.stages.append(StageTiming(name, seconds, docs_in, out, training))
                 if name == "ingest":
                     run.html_pages = int(out or 0)
                     run.stages[-1].docs_in = run.html_pages
-                if out is not None and not training:
-                    prev_out = out
-                print(f"    {name}: {seconds:.1f}s out={out}", file=sys.stderr, flush=True)
+                print(f"    {name}: {seconds:.1f}s in={docs_in} out={out}", file=sys.stderr, flush=True)
         except Exception as exc:  # noqa: BLE001 - the table reports the failure, the harness goes on
             run.error = f"{type(exc).__name__}: {exc}"[:300]
         spark.stop()
@@ -336,7 +349,7 @@ def _read_excluded(folder: Path) -> set[str]:
 
 
 def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> DatatroveResult:
-    from annotate_throughput import _datatrove_steps, stderr_to
+    from annotate_throughput import _datatrove_steps, fineweb_url_filter, resiliparse_step, stderr_to
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter
     from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupSignature
@@ -345,43 +358,23 @@ def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> Data
         FineWebQualityFilter,
         GopherQualityFilter,
         GopherRepetitionFilter,
-        URLFilter,
     )
     from datatrove.pipeline.readers import JsonlReader, WarcReader
     from datatrove.pipeline.writers import JsonlWriter
-    from datatrove.utils._import_utils import ASSETS_PATH
     from datatrove.utils.hashing import HashConfig
-    from tldextract import TLDExtract
 
-    from crawlforge.jobs import extract as extract_job
     from crawlforge.lib.langid import bundled_lid176_path
 
-    lid_filter, resiliparse_extractor = _datatrove_steps()
+    lid_filter, _ = _datatrove_steps()
     work = out / "datatrove-e2e"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
 
-    def words(file: str) -> list[str]:
-        return Path(ASSETS_PATH, file).read_text(encoding="utf-8").splitlines()
-
     def excl(name: str) -> JsonlWriter:
         return JsonlWriter(str(work / "excluded" / name))
 
-    url_filter = URLFilter(
-        banned_words=words("banned_words.txt"),
-        banned_subwords=words("banned_subwords.txt"),
-        soft_banned_words=words("soft_banned_words.txt"),
-        use_integrated_lists=False,
-        exclusion_writer=excl("url_filter"),
-    )
-    url_filter.tldextractor = TLDExtract(suffix_list_urls=(), cache_dir=None)
-    opts = extract_job.task_options(cfg).options
-    extractor = resiliparse_extractor(
-        opts.resiliparse_kwargs(),
-        opts.resiliparse_kwargs(main_content=False),
-        opts.fallback_min_chars if opts.main_content else 0,
-        timeout=cfg.extract.timeout_s,
-    )
+    url_filter = fineweb_url_filter(exclusion_writer=excl("url_filter"))
+    extractor = resiliparse_step(cfg)
     lid = lid_filter(str(bundled_lid176_path()))
     lid.exclusion_writer = excl("language")
     minhash = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
@@ -472,7 +465,7 @@ class Limit:
         return self.html_pages / max(sum(self.seconds.values()), 1e-9)
 
 
-def tight_limit(paths: list[Path], cfg: Any) -> Limit:
+def tight_limit(paths: list[Path], cfg: Any, max_pages: int = 0) -> Limit:
     from crawlforge.jobs import annotate, extract
     from crawlforge.lib import minhash, pii
     from crawlforge.lib.extract import extract_html
@@ -487,6 +480,8 @@ def tight_limit(paths: list[Path], cfg: Any) -> Limit:
     for p in paths:
         recs, _ = read_local_file(str(p), cfg.ingest.source)
         records.extend(r for r in recs if r.warc_type != "conversion")
+        if max_pages and len(records) >= max_pages:
+            break  # whole files only: the per-page cost is what is measured
     lim.seconds["read (FastWARC)"] = time.perf_counter() - t0
     lim.html_pages = len(records)
 
@@ -621,6 +616,7 @@ def render(
             )
     if limit is not None:
         w("## 3. The limit: library costs in one tight process\n")
+        w(f"Measured on {limit.html_pages} pages ({limit.ok_docs} extracted) of the main crawl.\n")
         w("| step | ms per HTML page |")
         w("|---|---:|")
         for k, v in limit.ms_per_page().items():
@@ -670,6 +666,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-datatrove", action="store_true")
     ap.add_argument("--no-local1", action="store_true", help="skip the local[1] run")
     ap.add_argument("--no-limit", action="store_true", help="skip the tight-loop limit")
+    ap.add_argument(
+        "--limit-pages", type=int, default=5000, help="pages (whole files) the tight loop measures; 0 = all"
+    )
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "out" / "e2e"))
     ap.add_argument("--results", default=str(REPO / "benchmarks" / "RESULTS.md"))
     ap.add_argument("--set", action="append", default=[], help="extra config override for the Spark runs")
@@ -702,7 +701,7 @@ def main(argv: list[str] | None = None) -> int:
     limit = None
     if not args.no_limit:
         print("tight-loop limit ...", flush=True)
-        limit = tight_limit(crawls[args.pages], cfg)
+        limit = tight_limit(crawls[args.pages], cfg, args.limit_pages)
     dt = cf_dropped = None
     if not args.no_datatrove:
         print("datatrove ...", flush=True)

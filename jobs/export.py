@@ -204,22 +204,8 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             matched = removal_matches(corpus, removals).select("source", "snapshot", "doc_id", "file_id")
             result.removed = matched.count()
             corpus = corpus.join(matched, ["source", "snapshot", "doc_id", "file_id"], "left_anti")
-        docs = corpus.select(
-            F.col("doc_id").alias("id"),
-            "text",
-            "url",
-            "source",
-            "snapshot",
-            "language",
-            "bucket",
-            "warc_record_id",
-            "warc_date",
-            "file_path",
-            "offset",
-            "language_score",
-            "perplexity",
-            "quality_bucket",
-        )
+        # every exported field but the token count (computed per shard), `id` being the corpus's doc_id
+        docs = corpus.select(F.col("doc_id").alias("id"), *FIELDS[1:-1])
         total = docs.agg(
             F.count(F.lit(1)).alias("n"), F.sum(F.octet_length(F.coalesce("text", F.lit("")))).alias("b")
         ).collect()[0]

@@ -118,18 +118,54 @@ def latest(spark: SparkSession, root: str, kind: str, name: str, language: str |
     return out
 
 
+_SHIPPED: dict[tuple[int, str], str] = {}
+
+
+def _zip_folder(folder: str, target: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
+        for p in sorted(Path(folder).rglob("*")):
+            if p.is_file():
+                zf.write(p, p.relative_to(folder).as_posix())
+
+
 def ship(spark: SparkSession, path: str) -> str:
-    """A path a Python worker can open: the folder itself when it is local and the master is local,
-    else ``shipped:<basename>`` after ``SparkContext.addFile(path, recursive=True)``."""
-    master = spark.sparkContext.master if hasattr(spark, "sparkContext") else ""
-    if master.startswith("local") and os.path.exists(path):
+    """A path a Python worker can open for the model file or folder ``path``.
+
+    In local mode that is ``path`` itself. On a cluster a file, or a folder on a distributed file system, goes
+    through ``SparkContext.addFile`` (recursive); a folder on the driver's local disk (Spark refuses to
+    ``addFile`` those outside local mode) is zipped once into a temporary file named after its path and content
+    version and sent with ``SparkContext.addArchive``, which unpacks it on every executor. Either way the worker
+    gets ``shipped:<name>`` and :func:`resolve` turns it into a local path. Shipping the same path twice in one
+    session reuses the first shipment.
+    """
+    sc = spark.sparkContext
+    if sc.master.startswith("local") and os.path.exists(path):
         return path
-    spark.sparkContext.addFile(path, recursive=True)
-    return SHIPPED_PREFIX + os.path.basename(path.rstrip("/"))
+    key = (id(sc), path)
+    if key in _SHIPPED:
+        return _SHIPPED[key]
+    local = path.startswith("file:") or "://" not in path
+    local_path = path.removeprefix("file:")
+    if local and os.path.isdir(local_path):
+        import tempfile
+
+        tag = hashlib.sha256(os.path.abspath(local_path).encode()).hexdigest()[:12]
+        name = f"model-{tag}-{os.path.basename(local_path.rstrip('/'))}.zip"
+        archive = Path(tempfile.mkdtemp(prefix="crawlforge-ship-")) / name
+        _zip_folder(local_path, archive)
+        sc.addArchive(str(archive))
+    else:
+        name = os.path.basename(path.rstrip("/"))
+        sc.addFile(path, recursive=True)
+    _SHIPPED[key] = SHIPPED_PREFIX + name
+    return _SHIPPED[key]
 
 
 def resolve(shipped: str) -> str:
-    """On a worker: the local path of a model folder returned by :func:`ship`."""
+    """On a worker: the local path of a model file or folder returned by :func:`ship` (an archive is unpacked
+    into a folder of the archive's name)."""
     if not shipped.startswith(SHIPPED_PREFIX):
         return shipped
     from pyspark import SparkFiles

@@ -140,7 +140,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig) -> dict[str, Any]:
                 f"stage {name!r} failed: {exc}; finished stages are committed: run the same command again to resume"
             ) from exc
     print(describe_tables(spark, cfg))
-    if isinstance(results.get("report"), str):
+    if isinstance(results.get("report"), str):  # last, so the report's path is the line a person sees
         print(f"report: {results['report']}")
     return results
 

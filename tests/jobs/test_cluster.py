@@ -284,7 +284,7 @@ def test_pipeline_on_standalone_cluster_equals_local_mode(
     # The work really ran on the cluster: an application with executors on both workers.
     workers_used = {p.parent.parent.name for p in cluster.executor_dirs()}
     assert workers_used == {"work0", "work1"}, f"executors did not run on both workers: {cluster.executor_dirs()}"
-    assert re.search(r"stage select", output), output[-3000:]
+    assert re.search(r"stage \d+/\d+ select", output), output[-3000:]
 
     tables = sorted(n for n in ALL_TABLES if delta_io.table_exists(spark, str(local_lake), n))
     assert {"raw", "documents", "signals", "decisions", "stage_stats", "runs"} <= set(tables)

@@ -57,14 +57,16 @@ def _config(lake: Path, crawl_table: str, train: list[str] | None = None, second
     classifiers[0]["negatives"]["sql"] = classifiers[0]["negatives"]["sql"].format(crawl=crawl_table)
     if second_model:  # a second, externally trained model (as DCLM's released .bin would be): the ensemble
         classifiers.append({"name": "wiki_uni", "model_path": second_model})
-    base = {"quality": {"classifiers": classifiers, "train": train or []}}
     overrides = [
         f"lake.root={lake}",
         "spark.shuffle_partitions=2",
         f"scope.source={SOURCE}",
         f"scope.snapshot={SNAPSHOT}",
+        # overrides, so they replace conf/local.yaml's demo classifier (JSON is YAML)
+        f"quality.classifiers={json.dumps(classifiers)}",
+        f"quality.train={json.dumps(train or [])}",
     ]
-    return build_config(["local"], overrides, base=base)
+    return build_config(["local"], overrides)
 
 
 @pytest.fixture(scope="module")
