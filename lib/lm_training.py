@@ -125,13 +125,33 @@ def write_normalized_corpus(texts: Iterable[str | None], path: str | os.PathLike
 
 
 def _train_spm(options: Mapping[str, Any], quiet: bool) -> None:
+    """Train with ``options`` and write ``<model_prefix>.model`` and ``.vocab``.
+
+    The corpus is fed through ``sentence_iterator`` and the model taken from ``model_writer`` rather than passing
+    file paths: SentencePiece stores its ``input`` and ``model_prefix`` paths inside the model, so the same
+    corpus trained in two folders (two lakes, two temporary directories) gave two model files and two model
+    versions. The pieces and scores are the same either way.
+    """
+    import io
+
     import sentencepiece
 
-    if not quiet:
-        sentencepiece.SentencePieceTrainer.train(**options)
-        return
-    with open(os.devnull, "w") as sink:
-        sentencepiece.SentencePieceTrainer.train(logstream=sink, **options)
+    opts = dict(options)
+    corpus, prefix = Path(opts.pop("input")), Path(opts.pop("model_prefix"))
+    writer = io.BytesIO()
+    with open(corpus, encoding="utf-8") as lines, contextlib.ExitStack() as stack:
+        if quiet:
+            opts["logstream"] = stack.enter_context(open(os.devnull, "w"))
+        sentencepiece.SentencePieceTrainer.train(
+            sentence_iterator=(line.rstrip("\n") for line in lines), model_writer=writer, **opts
+        )
+    model = writer.getvalue()
+    processor = sentencepiece.SentencePieceProcessor(model_proto=model)
+    vocab = "".join(
+        f"{processor.id_to_piece(i)}\t{processor.get_score(i):g}\n" for i in range(processor.get_piece_size())
+    )
+    prefix.with_name(prefix.name + ".vocab").write_text(vocab, encoding="utf-8")
+    prefix.with_name(prefix.name + ".model").write_bytes(model)
 
 
 def train_sentencepiece(

@@ -271,3 +271,26 @@ def test_buckets(tmp_path: Path) -> None:
     assert load_cutoffs(csv_path, percentile_head=10, percentile_tail=90)["de"] == (100.0, 900.0)
     with pytest.raises(ValueError, match="percentile"):
         load_cutoffs(csv_path, percentile_head=101)
+
+
+def test_sentencepiece_model_bytes_do_not_depend_on_the_folder(
+    tmp_path: Path, wikitext: tuple[list[str], list[str]]
+) -> None:
+    """The same corpus trained in two folders gives the same model file (hence the same model version).
+
+    SentencePiece records its input and output paths inside the model; the real-cluster test found two lakes
+    giving two versions of one model until training stopped passing paths.
+    """
+    import sentencepiece
+
+    files = []
+    for folder in ("lake-a/_staging", "elsewhere/deeper/_staging"):
+        corpus = tmp_path / folder / "corpus.txt"
+        corpus.parent.mkdir(parents=True)
+        write_normalized_corpus(wikitext[0][:200], corpus)
+        files.append(train_sentencepiece(corpus, corpus.parent / "en.sp", vocab_size=300, fallback_vocab_size=None))
+    assert files[0].read_bytes() == files[1].read_bytes()
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(files[0]))
+    vocab = files[0].with_suffix(".vocab").read_text(encoding="utf-8").splitlines()
+    assert len(vocab) == sp.get_piece_size() == 300
+    assert vocab[5].split("\t")[0] == sp.id_to_piece(5)
