@@ -348,6 +348,12 @@ def _read_excluded(folder: Path) -> set[str]:
     return urls
 
 
+def _xxh64_utf8(text: str) -> int:
+    import xxhash
+
+    return xxhash.xxh64_intdigest(text.encode("utf-8"))
+
+
 def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> DatatroveResult:
     from annotate_throughput import _datatrove_steps, fineweb_url_filter, resiliparse_step, stderr_to
     from datatrove.executor import LocalPipelineExecutor
@@ -378,6 +384,16 @@ def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> Data
     lid = lid_filter(str(bundled_lid176_path()))
     lid.exclusion_writer = excl("language")
     minhash = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
+
+    class Signature(MinhashDedupSignature):
+        """datatrove 0.10.1's 64-bit shingle hash passes str to xxhash, which the installed xxhash refuses
+        ("Strings must be encoded before hashing"); the same hash of the UTF-8 bytes, as
+        benchmarks/minhash_signatures.py and lib/minhash.py do."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._hash_func = _xxh64_utf8
+
     phases: list[tuple[str, list[Any], int]] = [
         (
             "read + extract + filters",
@@ -396,7 +412,7 @@ def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> Data
         ),
         (
             "minhash signatures",
-            [JsonlReader(str(work / "filtered")), MinhashDedupSignature(str(work / "sigs"), config=minhash)],
+            [JsonlReader(str(work / "filtered")), Signature(str(work / "sigs"), config=minhash)],
             cores,
         ),
         ("minhash buckets", [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=minhash)], 14),
