@@ -29,16 +29,16 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import hashlib
 import os
 import random
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+import sdist_tools  # scripts/ is on sys.path when a script runs
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,20 +63,11 @@ def log(msg: str) -> None:
 
 def run(cmd: list[str], **kwargs: object) -> None:
     """Run a command, echoing it first; raise on a non-zero exit."""
-    log("$ " + " ".join(cmd))
-    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+    sdist_tools.run(cmd, log, **kwargs)
 
 
 def stamp_text() -> str:
     return f"fasttext=={FASTTEXT_VERSION} sha256={FASTTEXT_SDIST_SHA256} cxxflags={' '.join(CXXFLAGS)}\n"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def smoke_test(binary: Path) -> str | None:
@@ -101,7 +92,7 @@ def smoke_test(binary: Path) -> str | None:
             model = out.with_suffix(".bin")
             if proc.returncode != 0 or not model.is_file():
                 return f"supervised failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-300:]}"
-            digests.append(sha256(model))
+            digests.append(sdist_tools.sha256(model))
         if digests[0] != digests[1]:
             return "two trainings with -thread 1 -seed 1 gave different model files"
         proc = subprocess.run(
@@ -127,26 +118,12 @@ def binary_ok(binary: Path, check_stamp: bool = True) -> bool:
 
 
 def fetch_sdist() -> Path:
-    """The pinned, hash-checked sdist, downloaded with pip only if it is not cached yet."""
-    sdist = SDIST_DIR / f"fasttext-{FASTTEXT_VERSION}.tar.gz"
-    if not (sdist.is_file() and sha256(sdist) == FASTTEXT_SDIST_SHA256):
-        SDIST_DIR.mkdir(parents=True, exist_ok=True)
-        sdist.unlink(missing_ok=True)
-        run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", "fasttext",
-             f"fasttext=={FASTTEXT_VERSION}", "-d", str(SDIST_DIR)]
-        )  # fmt: skip
-    got = sha256(sdist)
-    if got != FASTTEXT_SDIST_SHA256:
-        raise SystemExit(f"{sdist}: sha256 {got} != pinned {FASTTEXT_SDIST_SHA256}")
-    return sdist
+    """The pinned, hash-checked ``fasttext`` sdist, downloaded with pip only if it is not cached yet."""
+    return sdist_tools.fetch_sdist("fasttext", FASTTEXT_VERSION, FASTTEXT_SDIST_SHA256, SDIST_DIR, log)
 
 
 def extract(sdist: Path) -> Path:
-    shutil.rmtree(SRC_DIR, ignore_errors=True)
-    SRC_DIR.mkdir(parents=True)
-    with tarfile.open(sdist) as tar:
-        tar.extractall(SRC_DIR, filter="data")
+    sdist_tools.unpack(sdist, SRC_DIR)
     src = SRC_DIR / f"fasttext-{FASTTEXT_VERSION}" / "src"
     if not (src / "main.cc").is_file() or not (src / "fasttext.cc").is_file():
         raise SystemExit(f"{sdist} does not contain fastText's src/ tree")

@@ -26,15 +26,15 @@ Usage: ``python scripts/build_kenlm.py [--force] [--no-apt] [--no-python] [--job
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+import sdist_tools  # scripts/ is on sys.path when a script runs
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,8 +68,7 @@ def log(msg: str) -> None:
 
 def run(cmd: list[str], **kwargs: object) -> None:
     """Run a command, echoing it first; raise on a non-zero exit."""
-    log("$ " + " ".join(cmd))
-    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+    sdist_tools.run(cmd, log, **kwargs)
 
 
 def run_logged(cmd: list[str], logfile: Path) -> None:
@@ -154,48 +153,14 @@ def install_apt_packages(allow: bool) -> None:
     run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
 
 
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch_sdist() -> Path:
     """The pinned, hash-checked ``kenlm`` sdist, downloaded with pip only if it is not cached yet."""
-    sdist = SDIST_DIR / f"kenlm-{KENLM_VERSION}.tar.gz"
-    if not (sdist.is_file() and sha256(sdist) == KENLM_SDIST_SHA256):
-        SDIST_DIR.mkdir(parents=True, exist_ok=True)
-        sdist.unlink(missing_ok=True)
-        run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--no-binary",
-                "kenlm",
-                f"kenlm=={KENLM_VERSION}",
-                "-d",
-                str(SDIST_DIR),
-            ]
-        )
-    got = sha256(sdist)
-    if got != KENLM_SDIST_SHA256:
-        raise SystemExit(f"{sdist}: sha256 {got} != pinned {KENLM_SDIST_SHA256}")
-    return sdist
+    return sdist_tools.fetch_sdist("kenlm", KENLM_VERSION, KENLM_SDIST_SHA256, SDIST_DIR, log)
 
 
 def extract(sdist: Path) -> Path:
     """Unpack the sdist into ``.cache/kenlm/src/`` (fresh each time) and return the source root."""
-    shutil.rmtree(SRC_DIR, ignore_errors=True)
-    SRC_DIR.mkdir(parents=True)
-    with tarfile.open(sdist) as tar:
-        tar.extractall(SRC_DIR, filter="data")
+    sdist_tools.unpack(sdist, SRC_DIR)
     src = SRC_DIR / f"kenlm-{KENLM_VERSION}"
     if not (src / "CMakeLists.txt").is_file() or not (src / "lm" / "builder" / "lmplz_main.cc").is_file():
         raise SystemExit(f"{sdist} does not contain KenLM's CMake tree with lm/builder")
