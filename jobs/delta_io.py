@@ -58,18 +58,28 @@ def table_path(root: str, name: str) -> str:
     return f"{lake_root(root)}/{name}"
 
 
-def is_retryable_conflict(exc: BaseException) -> bool:
+# Only while *creating* a table: another process has made the table's folder and is writing its first
+# commit, and Delta's existence check sees a ``_delta_log`` with no version in it yet (seen in CI when
+# two ingests of different snapshots start on one empty lake at the same moment).
+_CREATE_RACE = ("DELTA_TABLE_NOT_FOUND",)
+
+
+def is_retryable_conflict(exc: BaseException, extra: tuple[str, ...] = ()) -> bool:
     text = f"{type(exc).__name__}: {exc}"
-    return any(marker in text for marker in _RETRYABLE)
+    return any(marker in text for marker in (*_RETRYABLE, *extra))
 
 
-def with_commit_retries(action: Callable[[], T], what: str, attempts: int = 8) -> T:
-    """Run a Delta commit, retrying when a concurrent writer won the race."""
+def with_commit_retries(action: Callable[[], T], what: str, attempts: int = 8, also_retry: tuple[str, ...] = ()) -> T:
+    """Run a Delta commit, retrying when a concurrent writer won the race.
+
+    ``also_retry`` adds error markers that are a race only in the caller's context (a missing table
+    while creating it); elsewhere they are real errors and fail at once.
+    """
     for attempt in range(attempts):
         try:
             return action()
         except Exception as exc:
-            if attempt == attempts - 1 or not is_retryable_conflict(exc):
+            if attempt == attempts - 1 or not is_retryable_conflict(exc, also_retry):
                 raise
             sleep = random.uniform(0.2, min(8.0, 0.5 * 2**attempt))
             log.warning("%s: concurrent Delta commit (%s); retrying in %.1fs", what, type(exc).__name__, sleep)
@@ -87,7 +97,7 @@ def ensure_table(spark: SparkSession, root: str, spec: TableSpec) -> str:
             builder = builder.partitionedBy(*spec.partition_by)
         builder.execute()
 
-    with_commit_retries(create, f"create {spec.name}")
+    with_commit_retries(create, f"create {spec.name}", also_retry=_CREATE_RACE)
     return path
 
 
