@@ -21,7 +21,9 @@ Steps, all DataFrame operations (nothing but small aggregates reaches the driver
    for one shingle get no signature and no band key (exact dedup only).
 4. **Candidates.** Band keys -> buckets ``(band, band_key)`` -> star edges (each member to the bucket's minimum
    key, k - 1 edges per bucket, never k^2); singleton buckets dropped; buckets above ``dedup.max_bucket_size``
-   give no edge and are counted (a skew guard: such a bucket is a template shared by that many pages);
+   (a skew guard: such a bucket is a template shared by that many pages) are capped to that many members,
+   chosen deterministically per band (``dedup.oversized_buckets: cap``; ``skip`` gives them no edge), and
+   reported (count, and members left without an edge, in the run record and the log);
    optionally an edge is kept only if the signature-estimated Jaccard reaches ``dedup.edge_min_jaccard``
    (minhash-spark.md §3.3: 0.7 lifts edge precision 0.85 -> 0.89 for -0.8 pt recall).
 5. **Clusters**: distributed connected components (large-star / small-star,
@@ -62,6 +64,7 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
@@ -99,6 +102,7 @@ class DedupResult:
     clusters: int = 0
     cc_rounds: int = 0
     oversized_buckets: int = 0
+    oversized_left_out: int = 0
     edges: int = 0
     reference_matches: int = 0
 
@@ -274,25 +278,47 @@ def group_edges(nodes: DataFrame, key: str) -> DataFrame:
     )
 
 
-def band_edges(rows: DataFrame, max_bucket: int) -> tuple[DataFrame, DataFrame]:
+def band_edges(rows: DataFrame, max_bucket: int, oversized: str = "cap") -> tuple[DataFrame, DataFrame]:
     """(edges, oversized buckets) from band rows (band, band_key, node, is_new).
 
     Buckets without a new node give no edge (two reference documents were compared by their own run).
+    A bucket of more than ``max_bucket`` members is a template shared by that many pages and a skew risk
+    (one task holds it). With ``oversized="cap"`` it still gives star edges, but only from ``max_bucket``
+    members: the reference documents first, then a pseudo-random choice by ``xxhash64(node, band)`` that
+    differs per band, so the 14 bands of one template together reach up to 14x the cap, and the same
+    members whatever the partitioning. With ``"skip"`` it gives none. The oversized frame has ``band,
+    band_key, n`` (members) and ``left_out`` (members that got no edge from that bucket), to be reported.
     """
     rows = rows.select("band", "band_key", "node", "is_new").distinct()
     buckets = rows.groupBy("band", "band_key").agg(
         F.min("node").alias("root"), F.count(F.lit(1)).alias("n"), F.max(F.col("is_new").cast("int")).alias("new")
     )
     candidates = buckets.where((F.col("n") > 1) & (F.col("new") == 1))
-    oversized = candidates.where(F.col("n") > max_bucket)
+    big = candidates.where(F.col("n") > max_bucket)
     ok = candidates.where(F.col("n") <= max_bucket).select("band", "band_key", "root")
+    members = rows.join(ok, ["band", "band_key"])
+    if oversized == "cap":
+        pick = Window.partitionBy("band", "band_key").orderBy(
+            F.col("is_new").asc(), F.xxhash64("node", "band").asc(), F.col("node").asc()
+        )
+        capped = (
+            rows.join(big.select("band", "band_key", "root"), ["band", "band_key"])
+            .withColumn("pick", F.row_number().over(pick))
+            .where(F.col("pick") <= max_bucket)
+            .drop("pick")
+        )
+        members = members.unionByName(capped)
+        left_out = F.col("n") - F.lit(max_bucket)
+    elif oversized == "skip":
+        left_out = F.col("n")
+    else:
+        raise ValueError(f"oversized must be 'cap' or 'skip', not {oversized!r}")
     edges = (
-        rows.join(ok, ["band", "band_key"])
-        .where(F.col("node") != F.col("root"))
+        members.where(F.col("node") != F.col("root"))
         .select(F.col("node").alias("src"), F.col("root").alias("dst"))
         .distinct()
     )
-    return edges, oversized
+    return edges, big.select("band", "band_key", "n", left_out.alias("left_out"))
 
 
 def signer_band_rows(sig_rows: DataFrame, exact_text: bool) -> DataFrame:
@@ -335,7 +361,8 @@ def describe_plan(cfg: CrawlforgeConfig) -> str:
         f"# dedup: {where}; input={d.input}; exact url={d.url} text={d.exact_text}",
         f"# signatures: {family} family, params_id {params_id}: word {d.ngram}-grams, {d.bands * d.rows} "
         f"permutations = {d.bands} bands x {d.rows} rows, seed {d.seed}",
-        f"# candidates: band buckets, star edges, buckets above {d.max_bucket_size} skipped and reported; "
+        f"# candidates: band buckets, star edges, buckets above {d.max_bucket_size} "
+        f"{'capped' if d.oversized_buckets == 'cap' else 'skipped'} and reported; "
         f"edge check: {d.edge_min_jaccard if d.edge_min_jaccard is not None else 'off'}",
         f"# incremental: {d.scope == 'snapshot' and d.incremental} (index rows of snapshots sorting before "
         f"{snapshot})",
@@ -437,16 +464,21 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             band_rows = band_rows.unionByName(
                 matched.select("band", "band_key", F.col("rep_key").alias("node"), F.lit(False).alias("is_new"))
             )
-        mh_edges, oversized = band_edges(band_rows, d.max_bucket_size)
-        over = oversized.agg(F.count(F.lit(1)).alias("b"), F.coalesce(F.sum("n"), F.lit(0)).alias("m")).first()
+        mh_edges, oversized = band_edges(band_rows, d.max_bucket_size, d.oversized_buckets)
+        over = oversized.agg(
+            F.count(F.lit(1)).alias("b"), F.coalesce(F.sum("n"), F.lit(0)).alias("m"), F.sum("left_out").alias("o")
+        ).first()
         assert over is not None
         result.oversized_buckets = int(over["b"])
+        result.oversized_left_out = int(over["o"] or 0)
         if result.oversized_buckets:
             log.warning(
-                "dedup: %d bucket(s) above dedup.max_bucket_size=%d (%d rows) gave no edges",
+                "dedup: %d bucket(s) above dedup.max_bucket_size=%d (%d members); %s: %d member(s) got no edge",
                 result.oversized_buckets,
                 d.max_bucket_size,
                 int(over["m"]),
+                d.oversized_buckets,
+                result.oversized_left_out,
             )
         if d.edge_min_jaccard is not None:
             lookup = sig_rows.where("has_signature").select("doc_key", "signature")
@@ -578,7 +610,8 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             F.lit(run_id).alias("run_id"),
         )
         delta_io.replace_where(index_rows, root, MINHASH_BANDS, predicate, run_id)
-        scopes = [(r["source"], r["snapshot"]) for r in keyed.select("source", "snapshot").distinct().collect()]
+        groups = keyed.groupBy("source", "snapshot", "language").agg(F.count(F.lit(1)).alias("n")).collect()
+        scopes = sorted({(r["source"], r["snapshot"]) for r in groups})
         now = datetime.now(UTC)
         mrows = [(s, t, params_id, family, json.dumps(manifest, sort_keys=True), now, run_id) for s, t in scopes]
         delta_io.replace_where(
@@ -586,15 +619,35 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
         )
 
         # accounting: per snapshot and language, input counts and removals by rule
-        inputs = keyed.groupBy("snapshot", "language").agg(F.count(F.lit(1)).alias("n")).collect()
+        inputs_by: dict[tuple[Any, Any], int] = {}
+        for r in groups:
+            inputs_by[(r["snapshot"], r["language"])] = inputs_by.get((r["snapshot"], r["language"]), 0) + int(r["n"])
+        inputs = [{"snapshot": k[0], "language": k[1], "n": n} for k, n in inputs_by.items()]
         written = delta_io.read_table(spark, root, DUPLICATES.name).where(scope & (F.col("run_id") == run_id))
-        removed = written.where(~F.col("is_survivor")).groupBy("snapshot", "language", "rule").count().collect()
-        cl = written.where("is_survivor").count()
-        result.clusters = int(cl)
-        if refs is not None:
-            result.reference_matches = int(
-                written.where(~F.col("is_survivor") & (F.col("survivor_snapshot") != F.col("snapshot"))).count()
+        # one pass over what was written: removals by rule, clusters (= survivors), cross-snapshot matches
+        tally = (
+            written.groupBy(
+                "snapshot",
+                "language",
+                "rule",
+                "is_survivor",
+                (F.col("survivor_snapshot") != F.col("snapshot")).alias("cross"),
             )
+            .count()
+            .collect()
+        )
+        removed_by: dict[tuple[Any, Any, Any], int] = {}
+        for r in tally:
+            if r["is_survivor"]:
+                result.clusters += int(r["count"])
+                continue
+            key = (r["snapshot"], r["language"], r["rule"])
+            removed_by[key] = removed_by.get(key, 0) + int(r["count"])
+            if refs is not None and r["cross"]:
+                result.reference_matches += int(r["count"])
+        removed = [
+            {"snapshot": s, "language": lang, "rule": rule, "count": n} for (s, lang, rule), n in removed_by.items()
+        ]
         rows = stage_rows(source, inputs, removed)
         for r in removed:
             result.removed[r["rule"]] = result.removed.get(r["rule"], 0) + int(r["count"])
@@ -605,6 +658,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             "clusters": result.clusters,
             "cc_rounds": result.cc_rounds,
             "oversized_buckets": result.oversized_buckets,
+            "oversized_left_out": result.oversized_left_out,
             "reference_matches": result.reference_matches,
             **{f"removed_{k}": v for k, v in result.removed.items()},
         }

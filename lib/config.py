@@ -401,7 +401,12 @@ class DedupConfig(_Section):
         description="Drop candidate edges whose signature-estimated Jaccard is below this (e.g. 0.7); none: off.",
     )
     max_bucket_size: int = Field(
-        100_000, ge=2, description="Buckets with more documents give no edges and are reported (skew guard)."
+        100_000, ge=2, description="Buckets with more documents are capped or skipped, and reported (skew guard)."
+    )
+    oversized_buckets: Literal["cap", "skip"] = Field(
+        "cap",
+        description="A bucket above max_bucket_size: 'cap' = star edges from max_bucket_size members (references "
+        "first, then a per-band deterministic pick), 'skip' = no edges from it. Either way it is reported.",
     )
     max_cc_rounds: int = Field(60, ge=1, description="Fail if connected components need more rounds than this.")
     checkpoint_dir: str | None = Field(

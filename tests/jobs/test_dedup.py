@@ -206,15 +206,32 @@ def test_band_edges_stars_caps_and_checks(spark) -> None:
         *[(0, 100, k, True) for k in (5, 3, 9)],  # bucket of 3: star to 3
         (0, 200, 7, True),  # singleton: no edge
         *[(1, 300, k, False) for k in (1, 2)],  # reference-only bucket: no edge
-        *[(1, 400, k, True) for k in range(10, 16)],  # 6 members > cap 5: skipped and reported
+        *[(1, 400, k, True) for k in range(10, 16)],  # 6 members > cap 5: skipped or capped, and reported
         (2, 100, 9, True),
         (2, 100, 9, True),  # same key in another band, repeated row: one member
         (2, 100, 1, False),
     ]
     df = spark.createDataFrame(rows, "band int, band_key bigint, node bigint, is_new boolean")
-    edges, oversized = dedup_job.band_edges(df, max_bucket=5)
+    edges, oversized = dedup_job.band_edges(df, max_bucket=5, oversized="skip")
     assert sorted(tuple(r) for r in edges.collect()) == [(5, 3), (9, 1), (9, 3)]
-    assert [(r["band"], r["band_key"], r["n"]) for r in oversized.collect()] == [(1, 400, 6)]
+    assert [tuple(r) for r in oversized.collect()] == [(1, 400, 6, 6)]
+
+    capped, oversized = dedup_job.band_edges(df, max_bucket=5, oversized="cap")
+    assert [tuple(r) for r in oversized.collect()] == [(1, 400, 6, 1)]
+    from_big = sorted(tuple(r) for r in capped.collect() if r["dst"] == 10)
+    # 5 of the 6 members are kept; the root (10) needs no edge, so 4 or 5 edges, all to the bucket minimum
+    assert {len(from_big)} <= {4, 5} and all(src in range(11, 16) for src, _ in from_big)
+    again, _ = dedup_job.band_edges(df.repartition(3), max_bucket=5, oversized="cap")
+    assert sorted(tuple(r) for r in again.collect()) == sorted(tuple(r) for r in capped.collect())
+    assert sorted(tuple(r) for r in capped.collect() if r["dst"] != 10) == [(5, 3), (9, 1), (9, 3)]
+    with pytest.raises(ValueError, match="cap"):
+        dedup_job.band_edges(df, max_bucket=5, oversized="drop")
+
+    # references are picked first: a new bucket of 6 with one reference keeps the reference's edge
+    ref_rows = [(3, 500, k, True) for k in range(20, 25)] + [(3, 500, 99, False)]
+    ref_df = spark.createDataFrame(ref_rows, "band int, band_key bigint, node bigint, is_new boolean")
+    ref_edges, _ = dedup_job.band_edges(ref_df, max_bucket=3, oversized="cap")
+    assert (99, 20) in {tuple(r) for r in ref_edges.collect()}
     sig = {3: [1, 2, 3, 4], 5: [1, 2, 3, 9], 9: [7, 7, 7, 4]}  # J(5,3) = 0.75, J(9,3) = 0.25, 1 has none
     sigs = spark.createDataFrame(list(sig.items()), "doc_key bigint, signature array<bigint>")
     kept = dedup_job.check_edges(edges, sigs, 0.7)
