@@ -1,15 +1,18 @@
 """Whole-dedup throughput and scaling, the signature step against its tight loop, and MLlib's join side by side.
 
-    .venv/bin/python benchmarks/dedup_scaling.py [--sizes 5000 10000 20000] [--join-max 10000] [--cores 2]
+    .venv/bin/python benchmarks/dedup_scaling.py [--sizes 5000 10000 20000] [--join-max 10000] [--sign-max 50000]
+                                                [--cores 2] [--skip-join]
 
-Data: :func:`crawlforge.lib.dedup_synth.generate` (Zipfian pseudo-words, 150-400 words a document, 30% with a
-shared boilerplate footer, planted near-duplicate families at known Jaccard, exact and URL copies), written as a
-``documents`` Delta table in a temporary lake. Rows, per size N (local[cores] Spark session, one machine):
+Data: one corpus of :func:`crawlforge.lib.dedup_synth.generate`, its first N documents at each size (Zipfian
+pseudo-words, 150-400 words a document, 30% with a shared boilerplate footer, planted near-duplicate families at
+known Jaccard, exact and URL copies), written as a ``documents`` Delta table in a temporary lake. Rows, per size
+N (local[cores] Spark session, one machine):
 
 1. ``dedup`` : the whole job (``jobs/dedup.run``, ``dedup.input=all``): keys, exact URL/text edges, signatures,
    bands, star edges, connected components, survivors, the four tables and stage_stats. docs/s/core =
    N / wall / cores. The scaling exponent is the slope of log(wall) on log(N) over the sizes run.
-2. ``sign-spark``: the signature step alone through Spark (``mapInArrow`` over the UDF, written to the noop sink).
+2. ``sign-spark`` (sizes up to ``--sign-max``, like 3 and the MLlib ``transform`` column): the signature step
+   alone through Spark (``mapInArrow`` over the UDF, written to the noop sink).
 3. ``sign-loop``: the same signatures in this process with :func:`crawlforge.lib.minhash.signatures` (process CPU
    time: the per-core tight loop). The hashing limit itself is measured by ``benchmarks/minhash_signatures.py``.
 4. ``mllib-join``: Spark MLlib ``MinHashLSH(numHashTables=5).approxSimilarityJoin`` at distance < 0.25 on the
@@ -36,18 +39,33 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def _write_docs(spark, root: str, docs) -> None:
+def _write_docs(spark, root: str, docs, scratch: str) -> None:
+    """The documents as a Delta ``documents`` table, through one Parquet file (fast at 400k documents)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql import functions as F
+
     from crawlforge.jobs import delta_io
     from crawlforge.jobs.tables import DOCUMENTS
 
-    rows = []
-    for i, d in enumerate(docs):
-        row = {f.name: None for f in DOCUMENTS.schema.fields}
-        row.update(source="bench", snapshot="S1", doc_id=d.doc_id, file_id=f"f{i % 16}", url=d.url, text=d.text)
-        row.update(warc_date=d.warc_date, extract_status="ok")
-        rows.append(row)
+    n = len(docs)
+    cols = {
+        "doc_id": [d.doc_id for d in docs],
+        "file_id": [f"f{i % 16}" for i in range(n)],
+        "url": [d.url for d in docs],
+        "text": [d.text for d in docs],
+        "warc_date": pa.array([d.warc_date for d in docs], pa.timestamp("us", tz="UTC")),
+    }
+    path = f"{scratch}/docs.parquet"
+    pq.write_table(pa.table(cols), path, row_group_size=20_000)
+    df = spark.read.parquet(path)
+    given = set(df.columns)
+    df = df.select(
+        *[F.col(f.name) if f.name in given else F.lit(None).cast(f.dataType).alias(f.name) for f in DOCUMENTS.schema]
+    )
+    df = df.withColumn("source", F.lit("bench")).withColumn("snapshot", F.lit("S1"))
+    df = df.withColumn("extract_status", F.lit("ok"))
     delta_io.ensure_table(spark, root, DOCUMENTS)
-    df = spark.createDataFrame(rows, DOCUMENTS.schema)
     delta_io.append(df, root, DOCUMENTS, "bench")
 
 
@@ -55,6 +73,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000])
     ap.add_argument("--join-max", type=int, default=10000)
+    ap.add_argument(
+        "--sign-max", type=int, default=50000, help="time the signature steps alone only at sizes up to this"
+    )
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--skip-join", action="store_true")
     args = ap.parse_args()
@@ -82,13 +103,15 @@ def main() -> int:
         "dedup-bench",
     )
     results = []
+    # one corpus, the first N documents of it at each size (families are generated one after another)
+    corpus = generate(max(1, int(max(args.sizes) / 1.9)) + 1, seed=7)
     for size in args.sizes:
-        docs = generate(max(1, int(size / 1.9)), seed=size)[:size]
+        docs = corpus[:size]
         n = len(docs)
         tmp = tempfile.mkdtemp(prefix="dedup-bench-")
         root = f"{tmp}/lake"
         try:
-            _write_docs(spark, root, docs)
+            _write_docs(spark, root, docs, tmp)
             cfg = build_config(
                 ["local"],
                 [f"lake.root={root}", "ingest.source=bench", "scope.source=bench", "scope.snapshot=S1",
@@ -109,26 +132,28 @@ def main() -> int:
                 bands[band].append(a in dups and dups.get(a) == dups.get(b))
             recall = {k: (sum(v) / len(v), len(v)) for k, v in sorted(bands.items())}
 
+            t_sign_spark = t_sign_mllib = t_loop = None
             text_df = delta_io.read_table(spark, root, "documents").select(
                 F.xxhash64("doc_id").alias("doc_key"), "text"
             )
             text_df = text_df.repartition(2 * args.cores).cache()
             text_df.count()
-            t0 = time.time()
-            text_df.mapInArrow(make_signature_fn(MinHashParams()), OUTPUT_DDL).write.format("noop").mode(
-                "overwrite"
-            ).save()
-            t_sign_spark = time.time() - t0
-            from crawlforge.jobs import minhash_mllib
+            if n <= args.sign_max:
+                t0 = time.time()
+                text_df.mapInArrow(make_signature_fn(MinHashParams()), OUTPUT_DDL).write.format("noop").mode(
+                    "overwrite"
+                ).save()
+                t_sign_spark = time.time() - t0
+                from crawlforge.jobs import minhash_mllib
 
-            minhash_mllib.load_or_fit_model(spark, cfg)  # fitted and saved once, outside the timing
-            t0 = time.time()
-            minhash_mllib.signatures(spark, cfg, text_df).write.format("noop").mode("overwrite").save()
-            t_sign_mllib = time.time() - t0
-            texts = [d.text for d in docs]
-            c0 = time.process_time()
-            signatures(texts, MinHashParams())
-            t_loop = time.process_time() - c0
+                minhash_mllib.load_or_fit_model(spark, cfg)  # fitted and saved once, outside the timing
+                t0 = time.time()
+                minhash_mllib.signatures(spark, cfg, text_df).write.format("noop").mode("overwrite").save()
+                t_sign_mllib = time.time() - t0
+                texts = [d.text for d in docs]
+                c0 = time.process_time()
+                signatures(texts, MinHashParams())
+                t_loop = time.process_time() - c0
 
             t_join = cands = None
             if not args.skip_join and n <= args.join_max:
@@ -157,10 +182,14 @@ def main() -> int:
     print("| docs | dedup wall s | dedup docs/s/core | CC rounds | removed | sign UDF via Spark docs/s/core | "
           "sign MLlib docs/s/core | sign tight loop docs/s/core | MLlib join s (pairs < 0.25) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
+
+    def rate(t: float | None, n: int, per: int) -> str:
+        return f"{n / t / per:.0f}" if t else "not run"
+
     for n, t, res, ts, tm, tl, tj, cands, _recall, _m in results:
         join = f"{tj:.1f} ({cands})" if tj is not None else "not run"
         print(f"| {n} | {t:.1f} | {n / t / cores:.0f} | {res.cc_rounds} | {sum(res.removed.values())} | "
-              f"{n / ts / cores:.0f} | {n / tm / cores:.0f} | {n / tl:.0f} | {join} |")  # fmt: skip
+              f"{rate(ts, n, cores)} | {rate(tm, n, cores)} | {rate(tl, n, 1)} | {join} |")  # fmt: skip
     if len(results) >= 2:
         x = np.log([r[0] for r in results])
         y = np.log([r[1] for r in results])
