@@ -16,8 +16,9 @@ N (local[cores] Spark session, one machine):
 3. ``sign-loop``: the same signatures in this process with :func:`crawlforge.lib.minhash.signatures` (process CPU
    time: the per-core tight loop). The hashing limit itself is measured by ``benchmarks/minhash_signatures.py``.
 4. ``mllib-join``: Spark MLlib ``MinHashLSH(numHashTables=5).approxSimilarityJoin`` at distance < 0.25 on the
-   same documents (HashingTF of word 5-grams), only up to ``--join-max`` documents; candidate-count growth is
-   the point (minhash-spark.md §1.4).
+   same documents (HashingTF of word 5-grams), only up to ``--join-max`` documents, cancelled after
+   ``--join-timeout`` seconds (shown as "> t (cancelled)"); candidate-count growth is the point
+   (minhash-spark.md §1.4).
 
 Plus pair recall of the dedup run by planted-Jaccard band and whether any cluster merged two families. Timing
 on a shared machine is noisy: the machine's load average is printed with the table. Never a test assertion.
@@ -69,10 +70,30 @@ def _write_docs(spark, root: str, docs, scratch: str) -> None:
     delta_io.append(df, root, DOCUMENTS, "bench")
 
 
+def _count_within(spark, df, seconds: float, group: str) -> int | None:
+    """``df.count()``, cancelled after ``seconds`` (then None): MLlib's join can run for hours on skewed buckets."""
+    import threading
+
+    sc = spark.sparkContext
+    sc.setJobGroup(group, "timed benchmark step", interruptOnCancel=True)
+    timer = threading.Timer(seconds, lambda: sc.cancelJobGroup(group))
+    timer.start()
+    try:
+        return df.count()
+    except Exception as exc:  # only a cancellation is expected here
+        if "cancel" not in str(exc).lower():
+            raise
+        return None
+    finally:
+        timer.cancel()
+        sc.setLocalProperty("spark.jobGroup.id", None)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[5000, 10000, 20000])
     ap.add_argument("--join-max", type=int, default=10000)
+    ap.add_argument("--join-timeout", type=float, default=600, help="cancel MLlib's join after this many seconds")
     ap.add_argument(
         "--sign-max", type=int, default=50000, help="time the signature steps alone only at sizes up to this"
     )
@@ -167,7 +188,7 @@ def main() -> int:
                 pairs = model.approxSimilarityJoin(feats, feats, 0.25, distCol="d").where(
                     "datasetA.doc_key < datasetB.doc_key"
                 )
-                cands = pairs.count()
+                cands = _count_within(spark, pairs, args.join_timeout, f"mllib-join-{n}")
                 t_join = time.time() - t0
                 feats.unpersist()
             text_df.unpersist()
@@ -187,7 +208,7 @@ def main() -> int:
         return f"{n / t / per:.0f}" if t else "not run"
 
     for n, t, res, ts, tm, tl, tj, cands, _recall, _m in results:
-        join = f"{tj:.1f} ({cands})" if tj is not None else "not run"
+        join = "not run" if tj is None else f"{tj:.1f} ({cands})" if cands is not None else f"> {tj:.0f} (cancelled)"
         print(f"| {n} | {t:.1f} | {n / t / cores:.0f} | {res.cc_rounds} | {sum(res.removed.values())} | "
               f"{rate(ts, n, cores)} | {rate(tm, n, cores)} | {rate(tl, n, 1)} | {join} |")  # fmt: skip
     if len(results) >= 2:

@@ -78,13 +78,22 @@ def _features(docs: DataFrame, n: int) -> DataFrame:
     return HashingTF(numFeatures=NUM_FEATURES, binary=True, inputCol="_ngrams", outputCol="_features").transform(df)
 
 
+def _saved(spark: SparkSession, path: str) -> bool:
+    """Whether a saved model is at ``path`` (its ``metadata`` folder), on any Hadoop file system.
+
+    Asked first rather than catching ``load``'s failure, which logs a Java stack trace on every first fit.
+    """
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    meta = jvm.org.apache.hadoop.fs.Path(f"{path}/metadata")
+    return bool(meta.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(meta))
+
+
 def load_or_fit_model(spark: SparkSession, cfg: CrawlforgeConfig) -> MinHashLSHModel:
     """Load the saved model, or fit it once (the fit reads no data: only the dimension and the seed) and save."""
     path = model_path(cfg)
-    try:
+    if _saved(spark, path):
         return MinHashLSHModel.load(path)
-    except Exception:  # noqa: BLE001 - not saved yet (the error type depends on the file system)
-        pass
     d = cfg.dedup
     seed_df = _features(spark.createDataFrame([(0, "a b c d e f g h")], "doc_key bigint, text string"), d.ngram)
     lsh = MinHashLSH(inputCol="_features", outputCol="_hashes", numHashTables=d.bands * d.rows, seed=d.seed)
