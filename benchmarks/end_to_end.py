@@ -616,15 +616,14 @@ def render(
         if big.error:
             w(f"**run failed**: {big.error}\n")
         small = runs.get((args.small, args.cores))
-        fit = small is not None and not small.error and not big.error and small.html_pages < big.html_pages
-        small_s = {st.name: st.seconds for st in small.stages} if fit and small is not None else {}
+        small_s = {st.name: st.seconds for st in small.stages} if scale is not None and small is not None else {}
         w("| stage | docs in | docs out | seconds | docs/s/core | fixed s | marginal core-ms/page |")
         w("|---|---:|---:|---:|---:|---:|---:|")
         for st in big.stages:
             rate = "" if st.training or not st.docs_in else f"{st.docs_in / st.seconds / big.cores:.1f}"
             label = st.name + (" (training, once per model)" if st.training else "")
             fixed = marginal = ""
-            if st.name in small_s and small is not None:
+            if st.name in small_s:
                 f_s, m_s = fixed_and_marginal(small_s[st.name], st.seconds, small.html_pages, big.html_pages)
                 fixed, marginal = f"{f_s:.1f}", f"{m_s * 1000 * big.cores:.2f}"
             w(f"| {label} | {st.docs_in if st.docs_in is not None else ''} | "
@@ -636,7 +635,7 @@ def render(
         w(f"| **end to end** (per-page stages) | {big.html_pages} | | {big.per_page_seconds:.1f} | "
           f"**{big.rate():.1f}** | {end_fixed} | {end_marginal} |")  # fmt: skip
         w("")
-        if fit:
+        if scale is not None:
             w(f"`fixed s` and `marginal core-ms/page`: the line through this run and the {args.small}-page run "
               "(t = fixed + marginal x pages): what a run costs whatever its size, and what one more page costs "
               "in core-milliseconds. Per-page rate at scale = 1000 / marginal.\n")  # fmt: skip

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -619,9 +620,9 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
         )
 
         # accounting: per snapshot and language, input counts and removals by rule
-        inputs_by: dict[tuple[Any, Any], int] = {}
+        inputs_by: Counter[tuple[Any, Any]] = Counter()
         for r in groups:
-            inputs_by[(r["snapshot"], r["language"])] = inputs_by.get((r["snapshot"], r["language"]), 0) + int(r["n"])
+            inputs_by[(r["snapshot"], r["language"])] += int(r["n"])
         inputs = [{"snapshot": k[0], "language": k[1], "n": n} for k, n in inputs_by.items()]
         written = delta_io.read_table(spark, root, DUPLICATES.name).where(scope & (F.col("run_id") == run_id))
         # one pass over what was written: removals by rule, clusters (= survivors), cross-snapshot matches
@@ -636,13 +637,13 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             .count()
             .collect()
         )
-        removed_by: dict[tuple[Any, Any, Any], int] = {}
+        removed_by: Counter[tuple[Any, Any, Any]] = Counter()
         for r in tally:
             if r["is_survivor"]:
                 result.clusters += int(r["count"])
                 continue
             key = (r["snapshot"], r["language"], r["rule"])
-            removed_by[key] = removed_by.get(key, 0) + int(r["count"])
+            removed_by[key] += int(r["count"])
             if refs is not None and r["cross"]:
                 result.reference_matches += int(r["count"])
         removed = [
