@@ -55,7 +55,6 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     run_id = run_id or cfg.run.run_id or new_run_id(JOB)
     source, snapshot = scope_of(cfg)
     fn = make_annotate_fn(task_options(cfg))
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "512")
 
     def transform(df: DataFrame) -> DataFrame:
         ok = df.where(F.col("extract_status") == "ok").select(*INPUT_COLUMNS)

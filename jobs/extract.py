@@ -75,11 +75,12 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     run_id = run_id or cfg.run.run_id or new_run_id(JOB)
     source, snapshot = scope_of(cfg)
     fn = make_extract_fn(task_options(cfg))
-    # Arrow batches of raw pages: keep them small, payloads can be megabytes each.
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "256")
+    too_large = F.col("payload_length") > cfg.extract.max_bytes
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.select(*INPUT_COLUMNS).mapInPandas(fn, OUTPUT_DDL).withColumn("run_id", F.lit(run_id))
+        # a page over extract.max_bytes is 'too_large' by its length alone: its bytes never travel to Python
+        inputs = df.withColumn("payload", F.when(too_large, F.lit(None)).otherwise(F.col("payload")))
+        return inputs.select(*INPUT_COLUMNS).mapInPandas(fn, OUTPUT_DDL).withColumn("run_id", F.lit(run_id))
 
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:
         delta_io.ensure_table(spark, cfg.lake.root, RAW)

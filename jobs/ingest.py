@@ -222,6 +222,7 @@ def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str
             resync=cfg.ingest.resync,
         ),
         retry=retry_policy(cfg),
+        max_batch_bytes=cfg.memory.batch_bytes,
     )
     fn = make_ingest_fn(opts)
     per_batch = cfg.ingest.files_per_batch or default_batch(spark)

@@ -284,7 +284,6 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     stage = f"{JOB}@{models_hash(models)}"
     fn = make_quality_fn(models)
     ddl = output_ddl(models)
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "512")
     versions = F.create_map(*[x for m in models for x in (F.lit(m.name), F.lit(m.version))])
 
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:

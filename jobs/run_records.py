@@ -25,7 +25,7 @@ from typing import Any
 from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
-from crawlforge.jobs import delta_io
+from crawlforge.jobs import delta_io, memory_model
 from crawlforge.jobs.tables import INGEST_FILES, RUNS, STAGE_PROGRESS, STAGE_STATS
 from crawlforge.lib.config import CrawlforgeConfig
 
@@ -70,6 +70,8 @@ class RunRecorder:
 
     def __enter__(self) -> RunRecorder:
         root = self.cfg.lake.root
+        # every job run bounds its session's batches by bytes before it reads or writes anything
+        memory_model.apply(self.spark, self.cfg)
         delta_io.ensure_table(self.spark, root, RUNS)
         delta_io.ensure_table(self.spark, root, STAGE_STATS)
         row = self._row("running", None)

@@ -59,6 +59,29 @@ class SparkConfig(_Section):
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark conf for sessions crawlforge creates.")
 
 
+class MemoryConfig(_Section):
+    """Byte budgets that bound memory per executor core (see ``crawlforge.jobs.memory_model`` and the README)."""
+
+    batch_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Bytes of values in one batch: a Parquet reader batch holds at most this divided by the "
+        "largest value a table may hold (ingest.max_record_bytes) rows; an Arrow batch to or from Python closes "
+        "at this many bytes; ingest flushes its record batches at this size.",
+    )
+    row_group_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Parquet row-group size of every table written (parquet.block.size): what one task's "
+        "writer buffers and what a reader loads per column chunk.",
+    )
+    arrow_max_rows: int = Field(
+        2048,
+        ge=1,
+        description="Row cap of an Arrow batch to Python (small rows; large ones close the batch by bytes).",
+    )
+
+
 class RunConfig(_Section):
     run_id: str | None = Field(None, description="Run identifier; generated (time + random) when not given.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Python log level.")
@@ -519,6 +542,7 @@ class PipelineConfig(_Section):
 class CrawlforgeConfig(_Section):
     lake: LakeConfig = Field(default_factory=LakeConfig)
     spark: SparkConfig = Field(default_factory=SparkConfig)
+    memory: MemoryConfig = Field(default_factory=MemoryConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     scope: ScopeConfig = Field(default_factory=ScopeConfig)
