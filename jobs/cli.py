@@ -76,6 +76,11 @@ JOBS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "benchmark n-gram overlap: documents -> signals_decontam (drops nothing; recipes can drop on it)",
         ("lake", "spark", "memory", "run", "ingest", "scope", "decontam"),
     ),
+    "rights": (
+        "crawlforge.jobs.rights",
+        "licence links, noai/TDMRep opt-outs, robots.txt for AI agents: raw -> signals_rights (drops nothing)",
+        ("lake", "spark", "memory", "run", "ingest", "scope", "rights"),
+    ),
     "publish": (
         "crawlforge.jobs.publish",
         "selected, deduplicated, PII-redacted documents -> corpus (MERGE); removal requests (opt-out)",
@@ -123,6 +128,7 @@ JOBS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "ccnet",
             "quality",
             "decontam",
+            "rights",
             "select",
             "dedup",
             "publish",

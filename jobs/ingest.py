@@ -37,6 +37,7 @@ from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.incremental import default_batch, latest_ingest_attempts
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
+from crawlforge.jobs.schema_evolution import add_missing_columns
 from crawlforge.jobs.tables import INGEST_FILES, RAW
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.input_plan import InputFile, resolve_inputs
@@ -194,7 +195,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
 def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str, snapshot: str) -> IngestResult:
     root = cfg.lake.root
     plan = plan_inputs(cfg)
-    delta_io.ensure_table(spark, root, RAW)
+    add_missing_columns(spark, root, RAW)  # creates it; a raw table of an older lake gets http_headers
     delta_io.ensure_table(spark, root, INGEST_FILES)
     state = _ledger_state(spark, cfg, source, snapshot)
     todo: list[tuple[InputFile, int]] = []
@@ -220,6 +221,7 @@ def _ingest(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str, source: str
             keep_status=frozenset(cfg.ingest.keep_status),
             max_record_bytes=cfg.ingest.max_record_bytes,
             resync=cfg.ingest.resync,
+            keep_headers=frozenset(h.lower() for h in cfg.ingest.keep_headers),
         ),
         retry=retry_policy(cfg),
         max_batch_bytes=cfg.memory.batch_bytes,

@@ -1,8 +1,9 @@
 """pipeline: run the configured stages in order from one config; then print the tables and the report's path.
 
 ``pipeline.stages`` (default: every per-page stage plus the two training steps) picks the stages, in
-:data:`~crawlforge.lib.config.PIPELINE_STAGES` order: ingest (or ingest-text) -> extract -> annotate ->
-train-lm -> ccnet -> train-classifier -> quality -> decontam -> select -> dedup -> publish -> export -> report.
+:data:`~crawlforge.lib.config.PIPELINE_STAGES` order: ingest (or ingest-text) -> extract -> annotate -> train-lm ->
+ccnet -> train-classifier -> quality -> decontam -> rights -> select -> dedup -> publish -> export -> report
+(``rights`` is not in the default list: add it for licence and opt-out evidence).
 The order is FineWeb's for dedup (filters first, then MinHash on what they kept) and DESIGN.md's for the score
 jobs (every score before the one select step). The training steps run only when the ``models`` table has no model
 of their kind yet (``pipeline.retrain`` forces them): training is deterministic, so a rerun reuses the model.
@@ -42,6 +43,7 @@ STAGE_MODULES: dict[str, str] = {
     "train-classifier": "train_classifier",
     "quality": "quality",
     "decontam": "decontam",
+    "rights": "rights",
     "select": "select",
     "dedup": "dedup",
     "publish": "publish",

@@ -51,6 +51,8 @@ RAW_SCHEMA = StructType(
         _s("identified_language", StringType()),
         _s("payload_length", LongType()),
         _s("payload", BinaryType()),
+        # licence/opt-out evidence (ingest.keep_headers); added to older lakes' raw tables by ALTER TABLE ADD COLUMNS
+        _s("http_headers", MapType(StringType(), StringType())),
         _s("ingest_run_id", StringType()),
         _s("ingest_attempt", IntegerType()),
     ]
@@ -551,3 +553,17 @@ QUALITY_THRESHOLDS_SCHEMA = StructType(
 )
 QUALITY_THRESHOLDS = TableSpec("quality_thresholds", QUALITY_THRESHOLDS_SCHEMA, ("source", "snapshot"))
 ALL_TABLES[QUALITY_THRESHOLDS.name] = QUALITY_THRESHOLDS
+
+
+# Licence, opt-out and TDM evidence (issue #14; jobs/rights.py): one row per raw page of the scope.
+def _rights_fields() -> list[StructField]:
+    from crawlforge.udfs.rights_udf import RIGHTS_COLUMNS
+
+    types = {"string": StringType(), "boolean": BooleanType(), "int": IntegerType(),
+             "array<string>": ArrayType(StringType(), True)}  # fmt: skip
+    return [_s(column, types[kind]) for column, kind in RIGHTS_COLUMNS.items()]
+
+
+SIGNALS_RIGHTS = register_signal_family(
+    signal_family("signals_rights", [*_rights_fields(), _s("rights_fingerprint", StringType())])
+)

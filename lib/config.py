@@ -20,6 +20,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from crawlforge.lib.robots_txt import DEFAULT_AI_AGENTS
+
 
 class ConfigError(ValueError):
     """A config file, key or value is wrong; the message names the key and what was expected."""
@@ -128,6 +130,10 @@ class IngestConfig(_Section):
         description="HTTP Content-Type values (without parameters) kept from WARC response records.",
     )
     keep_status: list[int] = Field(default_factory=lambda: [200], description="HTTP status codes kept.")
+    keep_headers: list[str] = Field(
+        default_factory=lambda: ["x-robots-tag", "tdm-reservation", "tdm-policy", "link"],
+        description="HTTP response headers kept in raw.http_headers (licence and opt-out evidence for `rights`).",
+    )
     max_record_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Records whose WARC block is larger are dropped as 'too_large'."
     )
@@ -212,6 +218,23 @@ class DecontamConfig(_Section):
     )
     ngram: int = Field(13, ge=3, le=50, description="Word n-gram length (GPT-3 13-gram overlap).")
     max_matches: int = Field(16, ge=1, description="At most this many (benchmark, item) pairs kept per document.")
+    files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
+
+
+class RightsConfig(_Section):
+    ai_agents: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_AI_AGENTS),
+        description="Product tokens of AI crawlers: robots.txt groups and robots metas/X-Robots-Tag prefixes "
+        "checked for them (rights_robots_*, rights_noai).",
+    )
+    robots_source: str | None = Field(
+        "common-crawl-robotstxt",
+        description="Source whose raw rows are robots.txt captures (ingested with "
+        "ingest.keep_mime_types=[text/plain]); joined to pages by host. None: robots.txt not used.",
+    )
+    robots_snapshot: str | None = Field(
+        None, description="Snapshot of the robots.txt captures; default the scope's snapshot."
+    )
     files_per_batch: int = Field(0, ge=0, description="Input files per Delta commit; 0 means 4 x default parallelism.")
 
 
@@ -506,7 +529,7 @@ class QualityConfig(_Section):
 
 PIPELINE_STAGES = (
     "ingest-text", "ingest", "extract", "annotate", "train-lm", "ccnet", "train-classifier", "quality", "decontam",
-    "select", "dedup", "publish", "export", "report",
+    "rights", "select", "dedup", "publish", "export", "report",
 )  # fmt: skip
 DEFAULT_PIPELINE_STAGES = (
     "ingest", "extract", "annotate", "train-lm", "ccnet", "train-classifier", "quality", "decontam", "select",
@@ -553,6 +576,7 @@ class CrawlforgeConfig(_Section):
     text_input: TextInputConfig = Field(default_factory=TextInputConfig)
     ccnet: CcnetConfig = Field(default_factory=CcnetConfig)
     decontam: DecontamConfig = Field(default_factory=DecontamConfig)
+    rights: RightsConfig = Field(default_factory=RightsConfig)
     publish: PublishConfig = Field(default_factory=PublishConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 _STATUS_RE = re.compile(rb"^HTTP/\d(?:\.\d)?\s+(\d{3})(?:\s|$)")
 MAX_HEADER_BYTES = 64 * 1024
+LIST_HEADERS = frozenset({"x-robots-tag", "link"})
+"""Headers whose repeated lines are joined (a site may send one ``X-Robots-Tag`` line per crawler)."""
 
 
 @dataclass(slots=True)
@@ -106,6 +108,8 @@ def parse_http_response(block: bytes, max_body_bytes: int = 64 * 1024 * 1024) ->
         key = name.strip().decode("latin-1").lower()
         if key and key not in headers:  # first value wins, as browsers do for Content-Type
             headers[key] = value.strip().decode("latin-1")
+        elif key in LIST_HEADERS:  # list-valued: repeated lines mean one comma-joined value (RFC 9110 5.3)
+            headers[key] += ", " + value.strip().decode("latin-1")
     body = block[head_end + sep :]
     if "chunked" in headers.get("transfer-encoding", "").lower():
         decoded = _dechunk(body)

@@ -63,6 +63,8 @@ class ReadOptions:
     max_record_bytes: int = 16 * 1024 * 1024
     resync: bool = True
     max_resyncs: int = 10_000
+    keep_headers: frozenset[str] = frozenset({"x-robots-tag", "tdm-reservation", "tdm-policy", "link"})
+    """HTTP response headers (lower case) kept in ``RawRecord.http_headers`` (licence and opt-out evidence)."""
 
 
 @dataclass(slots=True)
@@ -82,6 +84,7 @@ class RawRecord:
     charset: str | None
     identified_language: str | None
     payload: bytes
+    http_headers: dict[str, str] | None = None  # the ReadOptions.keep_headers present in the response
 
 
 @dataclass
@@ -359,6 +362,7 @@ class WarcFileReader:
                 s.drops_by_reason[DROP_EMPTY] += 1
                 return None
             status, mime, charset, payload = None, "text/plain", "utf-8", block
+            kept_headers = None
         else:
             http = parse_http_response(block, self._opt.max_record_bytes)
             if not http.ok:
@@ -375,6 +379,7 @@ class WarcFileReader:
                 s.drops_by_reason[DROP_EMPTY] += 1
                 return None
             status, mime, charset, payload = http.status, http.mime_type, http.charset, http.body
+            kept_headers = {k: v for k, v in http.headers.items() if k in self._opt.keep_headers}
         start = key[0]
         identity = record_id or f"{url}\x00{date.isoformat() if date else ''}\x00{start}\x00{key[1]}"
         s.records_kept += 1
@@ -394,6 +399,7 @@ class WarcFileReader:
             charset=charset,
             identified_language=identified,
             payload=payload,
+            http_headers=kept_headers,
         )
 
     def _check_tail(self, last_start: int) -> tuple[int, str, str] | None:

@@ -45,6 +45,7 @@ RECORD_FIELDS = [
     ("identified_language", pa.string()),
     ("payload_length", pa.int64()),
     ("payload", pa.binary()),
+    ("http_headers", pa.map_(pa.string(), pa.string())),
     ("ingest_run_id", pa.string()),
     ("ingest_attempt", pa.int32()),
     ("_file_summary", pa.string()),
@@ -55,8 +56,8 @@ SPARK_DDL = (
     "source string, snapshot string, doc_id string, url string, host string, warc_record_id string, "
     "warc_type string, warc_date timestamp, refers_to string, file_path string, file_id string, "
     "offset long, length long, payload_digest string, http_status int, content_type string, charset string, "
-    "identified_language string, payload_length long, payload binary, ingest_run_id string, "
-    "ingest_attempt int, _file_summary string"
+    "identified_language string, payload_length long, payload binary, http_headers map<string,string>, "
+    "ingest_run_id string, ingest_attempt int, _file_summary string"
 )
 
 
@@ -100,6 +101,7 @@ class _BatchBuilder:
         c["identified_language"].append(r.identified_language)
         c["payload_length"].append(len(r.payload))
         c["payload"].append(r.payload)
+        c["http_headers"].append(None if r.http_headers is None else sorted(r.http_headers.items()))
         c["ingest_run_id"].append(self.opts.run_id)
         c["ingest_attempt"].append(attempt)
         c["_file_summary"].append(None)

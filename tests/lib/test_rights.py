@@ -228,3 +228,30 @@ def test_robots_txt_rfc9309_semantics():
 def test_request_path():
     assert request_path("https://x.example") == "/"
     assert request_path("https://x.example/a%7eb/c%2f?q=1#frag") == "/a~b/c%2F?q=1"
+
+
+# --------------------------------------------------------------------------------------------------
+# the headers ingest keeps
+
+
+def test_repeated_list_headers_are_joined():
+    from crawlforge.lib.http_message import parse_http_response
+
+    block = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Type: text/plain\r\nX-Robots-Tag: googlebot: noindex"
+        b"\r\nX-Robots-Tag: GPTBot: noai\r\nTDM-Reservation: 1\r\n\r\n<html></html>"
+    )
+    http = parse_http_response(block)
+    assert http.headers["content-type"] == "text/html"  # first value wins for single-valued headers
+    assert http.headers["x-robots-tag"] == "googlebot: noindex, GPTBot: noai"
+    assert page_rights(http.body, http.headers, ai_agents=AGENTS).noai
+
+
+def test_warc_reader_keeps_the_configured_headers(shared_data):
+    path = shared_data / "warc" / "cc" / "CC-MAIN-20220123045449-20220123075449-00355.mini.warc.gz"
+    records, _ = read_local_file(str(path), "cc", ReadOptions(keep_headers=frozenset({"content-type", "server"})))
+    assert records and all(r.http_headers is not None and set(r.http_headers) <= {"content-type", "server"}
+                           for r in records)  # fmt: skip
+    assert any("content-type" in r.http_headers for r in records)  # type: ignore[operator]
+    default, _ = read_local_file(str(path), "cc")
+    assert all(set(r.http_headers or {}) <= {"x-robots-tag", "tdm-reservation", "tdm-policy", "link"} for r in default)
