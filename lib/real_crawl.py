@@ -16,6 +16,8 @@ What a crawl contains:
 - Optionally a unique paragraph per record (``filler`` lines, e.g. WikiText, placed before ``</body>``):
   without it, repeated pages are exact duplicates and dedup would see only the distinct pages; with it
   they are near-duplicates, as templated pages in a real crawl are.
+- ``burst_records``: a stretch of the first file made of other pages (e.g. the largest real pages, back
+  to back), so that consecutive rows of the ``raw`` table are all large, as they are in a crawl of one big site.
 - ``large_pages``: pages of the given byte sizes, made by concatenating real pages' bodies into one
   document, placed at seeded positions of the first file. Use sizes around ``ingest.max_record_bytes``
   and ``extract.max_bytes`` to check that giant pages are dropped with a reason and do not move memory.
@@ -55,6 +57,9 @@ class RealCrawlSpec:
     hosts: int = 500
     #: byte sizes of extra giant pages (concatenated real pages), placed in the first file
     large_pages: tuple[int, ...] = ()
+    #: records of the first file, one contiguous stretch, that cycle through the ``burst`` pages instead (the
+    #: largest real pages back to back: what one reader batch of a row-count-sized reader would hold at once)
+    burst_records: int = 0
     #: how many filler lines make a record's unique paragraph (0: pages repeat byte for byte)
     filler_lines_per_record: int = 3
     base_time: datetime = field(default_factory=lambda: datetime(2026, 11, 2, tzinfo=UTC))
@@ -128,7 +133,11 @@ def _response(url: str, record_id: str, info_id: str, date: datetime, body: byte
 
 
 def build_real_crawl(
-    out_dir: Path, pages: Sequence[RealPage], spec: RealCrawlSpec, filler: Sequence[str] = ()
+    out_dir: Path,
+    pages: Sequence[RealPage],
+    spec: RealCrawlSpec,
+    filler: Sequence[str] = (),
+    burst: Sequence[RealPage] = (),
 ) -> list[Path]:
     """Write the crawl's WARC files into ``out_dir`` (see the module docstring); returns their paths.
 
@@ -136,7 +145,9 @@ def build_real_crawl(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     names = [f"{spec.snapshot}-{f:05d}.warc.gz" for f in range(spec.files)]
-    key = hashlib.sha256(repr((spec, [p.name for p in pages], len(filler))).encode()).hexdigest()
+    key = hashlib.sha256(
+        repr((spec, [p.name for p in pages], [p.name for p in burst], len(filler))).encode()
+    ).hexdigest()
     marker = out_dir / "_spec.txt"
     if marker.is_file() and marker.read_text() == key and all((out_dir / n).is_file() for n in names):
         return [out_dir / n for n in names]
@@ -145,6 +156,9 @@ def build_real_crawl(
     order = list(range(len(pages)))
     rng.shuffle(order)
     giant_at = {rng.randrange(spec.records_per_file): size for size in spec.large_pages}
+    if spec.burst_records and not burst:
+        raise ValueError("burst_records needs burst pages")
+    burst_start = rng.randrange(max(1, spec.records_per_file - spec.burst_records))
     n = 0
     for f, name in enumerate(names):
         info_id = _uuid(rng)
@@ -168,6 +182,8 @@ def build_real_crawl(
             )
             for i in range(spec.records_per_file):
                 page = pages[order[n % len(order)]]
+                if f == 0 and 0 <= i - burst_start < spec.burst_records:
+                    page = burst[(i - burst_start) % len(burst)]
                 picks = range(spec.filler_lines_per_record) if filler else range(0)
                 body = _with_filler(page.html, [filler[(n * 7919 + j * 104729) % len(filler)] for j in picks])
                 slug = page.name.replace("/", "-")
