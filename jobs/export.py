@@ -16,7 +16,8 @@ mounted path (executors write to it directly).
 
 Fields of each exported document: ``id`` (doc_id), ``text``, ``url``, ``source``, ``snapshot``, ``language``,
 ``bucket``, ``warc_record_id``, ``warc_date``, ``file_path``, ``offset``, ``language_score``, ``perplexity``,
-``quality_bucket``, ``token_count``.
+``quality_bucket``, the licence evidence ``rights_license``, ``rights_license_class``, ``rights_license_url``
+(from the ``rights`` job; null when it did not run), ``token_count``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ FIELDS = (
     "language_score",
     "perplexity",
     "quality_bucket",
+    "rights_license",
+    "rights_license_class",
+    "rights_license_url",
     "token_count",
 )
 EXTENSIONS = {"jsonl.gz": "jsonl.gz", "parquet": "parquet"}
@@ -126,6 +130,9 @@ def _parquet_bytes(pdf: pd.DataFrame) -> bytes:
             ("language_score", pa.float64()),
             ("perplexity", pa.float64()),
             ("quality_bucket", pa.string()),
+            ("rights_license", pa.string()),
+            ("rights_license_class", pa.string()),
+            ("rights_license_url", pa.string()),
             ("token_count", pa.int64()),
         ]
     )
@@ -204,6 +211,9 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
             matched = removal_matches(corpus, removals).select("source", "snapshot", "doc_id", "file_id")
             result.removed = matched.count()
             corpus = corpus.join(matched, ["source", "snapshot", "doc_id", "file_id"], "left_anti")
+        for name in FIELDS[1:-1]:  # a corpus published before a field existed (the licence columns) exports nulls
+            if name not in corpus.columns:
+                corpus = corpus.withColumn(name, F.lit(None).cast("string"))
         # every exported field but the token count (computed per shard), `id` being the corpus's doc_id
         docs = corpus.select(F.col("doc_id").alias("id"), *FIELDS[1:-1])
         total = docs.agg(

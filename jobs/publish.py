@@ -9,7 +9,9 @@ For the scope ``(source, snapshot)`` (``scope.*``), publish takes the documents 
    ``domain``, which matches the host and all its subdomains);
 3. joins the text (``documents``), provenance (``raw``: WARC record id, date, file path, offset, length, payload
    digest) and key signals (``signals``: language; family tables when they exist: ``perplexity``,
-   ``perplexity_bucket``, ``quality_ensemble_bucket``, ``decontam_hits``; a missing family gives nulls);
+   ``perplexity_bucket``, ``quality_ensemble_bucket``, ``decontam_hits``, the licence evidence ``rights_license``,
+   ``rights_license_class``, ``rights_license_url``, ``rights_tdm_reserved``, ``rights_noai``,
+   ``rights_robots_ai_disallowed``; a missing family gives nulls);
 4. drops the lines CCNet paragraph dedup removed (``ccnet_removed_lines``, when the ccnet family has it), redacts PII
    (``publish.pii_mode``: typed placeholders, FineWeb's dummy values, or ``off``) and counts it per type;
 5. MERGEs into ``corpus`` on ``(source, snapshot, doc_id)``: new documents are inserted, changed ones (text, bucket,
@@ -45,8 +47,9 @@ from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
+from crawlforge.jobs.schema_evolution import add_missing_columns
 from crawlforge.jobs.signal_families import joined_signals
-from crawlforge.jobs.tables import CORPUS, PII_TYPES, REMOVALS, SIGNALS_PII
+from crawlforge.jobs.tables import CORPUS, CORPUS_RIGHTS_FIELDS, PII_TYPES, REMOVALS, SIGNALS_PII
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.pii import count_pii
 from crawlforge.udfs.pii_udf import REMOVED_LINES, PiiTaskOptions, make_publish_fn
@@ -66,6 +69,7 @@ SIGNAL_COLUMNS = {
     "perplexity_bucket": "perplexity_bucket",
     "quality_ensemble_bucket": "quality_bucket",
     "decontam_hits": "decontam_hits",
+    **{name: name for name, _ in CORPUS_RIGHTS_FIELDS},
 }
 PROVENANCE = ("warc_record_id", "warc_date", "file_path", "offset", "length", "payload_digest")
 # columns whose change makes a MERGE update a row (everything but the run id and publication time)
@@ -379,7 +383,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
         parse_removal(item)
     result = PublishResult(run_id, source, snapshot)
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:
-        delta_io.ensure_table(spark, root, CORPUS)
+        add_missing_columns(spark, root, CORPUS)  # creates it; an older corpus gains the licence columns
         delta_io.ensure_table(spark, root, SIGNALS_PII)
         new_requests = record_removals(spark, root, cfg.publish.remove, cfg.publish.remove_reason, run_id)
         if cfg.publish.remove:

@@ -12,6 +12,8 @@ prints the path of ``index.html``. Sections (each from one small Spark aggregati
   bucket (``signals_quality``: every ``quality_<name>`` score column), when those family tables exist;
 * near-duplicate cluster sizes (``duplicates``: ``cluster_id`` or ``cluster_size``);
 * PII replaced per type (``corpus``), decontamination (``signals_decontam``), the export manifest;
+* licences and opt-outs: published documents per licence class and licence (``corpus``), and noai / TDMRep /
+  robots.txt counts over the checked pages (``signals_rights``);
 * samples of dropped documents per rule (``drop_samples``, written by select), HTML-escaped.
 
 A missing table is named in the report, never an error: the report runs after any prefix of the pipeline. The
@@ -30,6 +32,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
+from crawlforge.jobs import rights as rights_job
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id, versions
@@ -83,6 +86,29 @@ def _count(df: DataFrame | None, cond: Column | None = None) -> int | None:
     if df is None:
         return None
     return (df.where(cond) if cond is not None else df).count()
+
+
+# data-card rows of the rights job's evidence: label -> boolean SQL condition over signals_rights
+RIGHTS_OPTOUTS = {"pages checked": "true", **{k.replace("_", " "): c for k, c in rights_job.COUNTED.items()}}
+
+
+def collect_rights(data: ReportData, corpus: DataFrame | None, rights: DataFrame | None) -> None:
+    """Licence distribution of the corpus and opt-out counts of the checked pages (two small aggregations)."""
+    if corpus is not None and "rights_license_class" in corpus.columns:
+        checked = corpus.where(F.col("rights_license_class").isNotNull())
+        if checked.limit(1).count():
+            cls = checked.groupBy("rights_license_class").count().orderBy(F.desc("count"), "rights_license_class")
+            data.rights_classes = {r[0]: int(r[1]) for r in cls.collect()}
+            unchecked = corpus.count() - sum(data.rights_classes.values())
+            if unchecked:
+                data.rights_classes["not checked"] = unchecked
+            top = checked.groupBy("rights_license").count().orderBy(F.desc("count"), "rights_license").limit(12)
+            data.rights_licences = {r[0]: int(r[1]) for r in top.collect()}
+    if rights is not None:
+        sums = [F.sum(F.when(F.expr(c), 1).otherwise(0)).alias(k) for k, c in RIGHTS_OPTOUTS.items()]
+        row = rights.agg(*sums).collect()[0]
+        if row["pages checked"]:
+            data.rights_optouts = {k: int(row[k] or 0) for k in RIGHTS_OPTOUTS}
 
 
 def collect_report(spark: SparkSession, cfg: CrawlforgeConfig, img_dir: str) -> ReportData:
@@ -191,6 +217,7 @@ def collect_report(spark: SparkSession, cfg: CrawlforgeConfig, img_dir: str) -> 
         per_bench = flagged.select(F.explode("decontam_matches").alias("m")).groupBy("m.benchmark").count().collect()
         data.decontam = {"documents checked": decontam.count(), "documents flagged": flagged.count()}
         data.decontam.update({f"flagged by {r['benchmark']}": int(r["count"]) for r in per_bench})
+    collect_rights(data, corpus, lake.get("signals_rights"))
     manifest_path = os.path.join(cfg.export.output_dir or os.path.join(delta_io.lake_root(root), "export"),
                                  "manifest.json")  # fmt: skip
     if os.path.isfile(manifest_path):

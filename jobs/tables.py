@@ -332,6 +332,15 @@ SIGNALS_PII = register_signal_family(
     signal_family("signals_pii", [*[_s(f"pii_{t}", IntegerType()) for t in PII_TYPES], _s("pii_total", IntegerType())])
 )
 
+# the licence evidence every corpus row carries (signals_rights columns of the same name; null when rights did not run)
+CORPUS_RIGHTS_FIELDS = (
+    ("rights_license", StringType()),
+    ("rights_license_class", StringType()),
+    ("rights_license_url", StringType()),
+    ("rights_tdm_reserved", BooleanType()),
+    ("rights_noai", BooleanType()),
+    ("rights_robots_ai_disallowed", BooleanType()),
+)
 CORPUS_SCHEMA = StructType(
     [
         _s("source", StringType(), False),
@@ -357,6 +366,7 @@ CORPUS_SCHEMA = StructType(
         _s("perplexity_bucket", StringType()),
         _s("quality_bucket", StringType()),
         _s("decontam_hits", IntegerType()),
+        *[_s(c, t) for c, t in CORPUS_RIGHTS_FIELDS],
         _s("dup_cluster_size", LongType()),
         *[_s(f"pii_{t}", IntegerType()) for t in PII_TYPES],
         _s("pii_mode", StringType()),

@@ -41,6 +41,9 @@ class ReportData:
     pii: dict[str, int] = field(default_factory=dict)
     pii_mode: str = ""
     decontam: dict[str, Any] = field(default_factory=dict)
+    rights_classes: dict[str, int] = field(default_factory=dict)  # corpus documents per licence class
+    rights_licences: dict[str, int] = field(default_factory=dict)  # corpus documents per licence (most frequent)
+    rights_optouts: dict[str, int] = field(default_factory=dict)  # signals_rights counts: pages, opt-outs, ...
     dedup: dict[str, Any] = field(default_factory=dict)
     export: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -117,6 +120,13 @@ def render_html(data: ReportData) -> str:
     parts.append(_table(["PII type", "replaced"], list(data.pii.items())) + f"<p>PII mode: {_e(data.pii_mode)}</p>")
     if data.decontam:
         parts.append(_table(["measure", "value"], list(data.decontam.items())))
+    parts.append("<h2>Licences and opt-outs</h2>")
+    if data.rights_classes or data.rights_optouts:
+        parts.append(_table(["licence class (corpus)", "documents"], list(data.rights_classes.items())))
+        parts.append(_table(["licence (corpus)", "documents"], list(data.rights_licences.items())))
+        parts.append(_table(["pages checked by rights", "documents"], list(data.rights_optouts.items())))
+    else:
+        parts.append('<p class="note">The rights job has not run: no licence or opt-out evidence.</p>')
     if data.export:
         parts.append("<h2>Export</h2>")
         parts.append(_table(["measure", "value"], list(data.export.items())))
@@ -147,6 +157,28 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
+def _rights_lines(data: ReportData) -> list[str]:
+    """The data card's per-document licence distribution and opt-out counts (the rights job's evidence)."""
+    if not (data.rights_classes or data.rights_optouts):
+        return ["Per-document licence evidence: not collected (the `rights` job did not run).", ""]
+    return [
+        "### Licence evidence per document",
+        "",
+        "From the `rights` job (`signals_rights`; licence links, CC URLs and statements, `noai`, TDMRep, robots.txt "
+        "for AI crawlers). Every corpus row carries `rights_license`, `rights_license_class` and "
+        "`rights_license_url`. Published documents per licence class and per licence:",
+        "",
+        _md_table(["licence class", "documents"], list(data.rights_classes.items())),
+        "",
+        _md_table(["licence", "documents"], list(data.rights_licences.items())),
+        "",
+        "Opt-out and licence signals over every page the rights job checked (before selection):",
+        "",
+        _md_table(["signal", "pages"], list(data.rights_optouts.items())),
+        "",
+    ]
+
+
 def render_datacard(data: ReportData, extra: Mapping[str, str] | None = None) -> str:
     r = data.recipe
     total = data.funnel[-1][1] if data.funnel else 0
@@ -175,6 +207,7 @@ def render_datacard(data: ReportData, extra: Mapping[str, str] | None = None) ->
         "(Common Crawl: https://commoncrawl.org/terms-of-use). "
         "Copyright in the texts stays with their authors.",
         "",
+        *_rights_lines(data),
         "## Provenance",
         "",
         "Every document keeps: `source`, `snapshot`, `doc_id` (BLAKE2b-128 of source + WARC-Record-ID, the same on "

@@ -1,21 +1,27 @@
 """The rights job end to end: pages and robots.txt captures ingested from WARC files (real fixture pages among
 them), licence / opt-out / TDM / robots.txt evidence in signals_rights, exactly-once reruns, the copyright-clean
-recipe's drops, and an older lake's raw table gaining http_headers."""
+recipe's drops, the licence columns in corpus, export and data card, and an older lake's raw table gaining
+http_headers."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
+from crawlforge.jobs import export as export_job
 from crawlforge.jobs import ingest as ingest_job
+from crawlforge.jobs import publish as publish_job
+from crawlforge.jobs import report as report_job
 from crawlforge.jobs import rights as rights_job
 from crawlforge.jobs.schema_evolution import add_missing_columns
 from crawlforge.jobs.select import rule_fails
-from crawlforge.jobs.tables import RAW, TableSpec
+from crawlforge.jobs.tables import DECISIONS, DOCUMENTS, RAW, TableSpec
 from crawlforge.lib.recipe import load_recipe
 from tests.helpers import make_config, write_warc
 
@@ -138,6 +144,54 @@ def test_rights_job_on_ingested_pages_and_robots(spark, tmp_path, shared_data):
         "https://en.wikipedia.org/wiki/List_of_Nobel_laureates": None,
         "http://www.pan.example/news": None,
     }
+
+    # publish carries the licence evidence into the corpus, export into the shards, the data card counts it
+    pages = raw.where(F.col("source") == "common-crawl")
+    docs = pages.select(
+        "source", "snapshot", "doc_id", "file_id", "url", "host", "warc_date",
+        F.lit(None).cast("string").alias("title"), F.concat(F.lit("Text of "), F.col("url")).alias("text"),
+        F.lit("ok").alias("extract_status"),
+        *[F.lit(None).cast(DOCUMENTS.schema[c].dataType).alias(c) for c in
+          ("extract_error", "extract_method", "charset", "charset_source", "payload_length", "text_chars",
+           "text_lines", "extract_ms", "extractor")], F.lit("t").alias("run_id"),
+    )  # fmt: skip
+    delta_io.ensure_table(spark, lake, DOCUMENTS)
+    delta_io.append(docs, lake, DOCUMENTS, "t")
+    keep = [url_of[k] for k in out if dropped[url_of[k]] is None]
+    decisions = pages.select(
+        "source", "snapshot", "doc_id", "file_id", F.lit(None).cast("string").alias("language"),
+        F.col("url").isin(keep).alias("keep"), F.lit(None).cast("string").alias("first_failing_rule"),
+        F.lit(None).cast("string").alias("first_failing_version"),
+        F.array().cast("array<string>").alias("failing_rules"),
+        F.lit(recipe.name).alias("recipe"), F.lit(recipe.version).alias("recipe_version"),
+        F.lit(recipe.hash).alias("recipe_hash"), F.lit("t").alias("run_id"),
+    )  # fmt: skip
+    delta_io.ensure_table(spark, lake, DECISIONS)
+    delta_io.append(decisions, lake, DECISIONS, "t")
+    pub_cfg = make_config(lake, ingest__snapshot=SNAP, select__recipe="copyright-clean",
+                          **{"publish__remove": '["domain:pan.example"]'})  # fmt: skip
+    assert publish_job.run(spark, pub_cfg, run_id="pub-1").published == 2  # pan.example removed by host
+    corpus = {r["url"]: r for r in delta_io.read_table(spark, lake, "corpus").collect()}
+    assert set(corpus) == {"https://site.example/open.html", "https://en.wikipedia.org/wiki/List_of_Nobel_laureates"}
+    w = corpus["https://en.wikipedia.org/wiki/List_of_Nobel_laureates"]
+    assert (w["rights_license"], w["rights_license_class"], w["rights_license_url"], w["rights_noai"]) == (
+        "cc-by-sa-4.0", "share_alike", "https://creativecommons.org/licenses/by-sa/4.0/deed.en", False)  # fmt: skip
+    o = corpus["https://site.example/open.html"]
+    assert (o["rights_license"], o["rights_tdm_reserved"], o["rights_robots_ai_disallowed"]) == (
+        "cc-by-4.0", False, False)  # fmt: skip
+
+    export_job.run(spark, pub_cfg, run_id="exp-1")
+    shard = next((tmp_path / "lake" / "export").glob("*.jsonl.gz"))
+    exported = {d["url"]: d for d in map(json.loads, gzip.decompress(shard.read_bytes()).splitlines())}
+    assert exported["https://site.example/open.html"]["rights_license"] == "cc-by-4.0"
+    assert exported["https://site.example/open.html"]["rights_license_class"] == "permissive"
+
+    index = report_job.run(spark, pub_cfg, run_id="rep-1")
+    card = (Path(index).parent / "datacard.md").read_text(encoding="utf-8")
+    assert "### Licence evidence per document" in card
+    assert "| share_alike | 1 |" in card and "| permissive | 1 |" in card and "| cc-by-sa-4.0 | 1 |" in card
+    assert "| noai | 1 |" in card and "| robots ai disallowed | 3 |" in card and "| pages checked | 8 |" in card
+    assert "Licences and opt-outs" in Path(index).read_text(encoding="utf-8")
 
 
 def test_older_raw_table_gains_http_headers(spark, tmp_path):
