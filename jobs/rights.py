@@ -12,9 +12,12 @@ have it null: ``rights_headers_recorded`` is false there, and header evidence is
 robots.txt: Common Crawl publishes its robots.txt captures per crawl as WARC files (``robotstxt.paths.gz``). They
 are ingested as their own source (``crawlforge ingest --set ingest.source=common-crawl-robotstxt --set
 'ingest.keep_mime_types=[text/plain]'`` with the same snapshot), and each page is joined by host to the newest
-capture whose URL path is ``/robots.txt`` (``rights.robots_source``, ``rights.robots_snapshot``). Only 200 responses
-are kept by ingest, so a host whose robots.txt was a 404 (RFC 9309: everything allowed) and a host without a
-capture both read as "no robots.txt" (``rights_robots_txt`` false, ``rights_robots_ai_disallowed`` null).
+capture whose URL path is ``/robots.txt`` (``rights.robots_source``, ``rights.robots_snapshot``;
+``ingest.input.file_type=robotstxt`` lists a snapshot's captures). The capture's HTTP status counts as RFC 9309
+says: 4xx allows everything, 5xx disallows everything, anything else is parsed. Ingest keeps only 200 responses
+unless told otherwise (``ingest.keep_status=[200,404,410,500,502,503]`` with ``ingest.keep_mime_types=[text/plain,
+text/html]`` keeps the others); a host without a capture reads as "no robots.txt" (``rights_robots_txt`` false,
+``rights_robots_ai_disallowed`` null).
 
 Exactly-once per input file (:mod:`crawlforge.jobs.incremental`, upstream ``ingest``). The stage name carries a
 fingerprint of the agents, the robots source and the set of robots.txt files ingested so far: ingesting more
@@ -84,14 +87,18 @@ def fingerprint(cfg: CrawlforgeConfig, robots_files: Sequence[str]) -> str:
 
 
 def robots_by_host(raw: DataFrame, source: str, snapshot: str) -> DataFrame:
-    """(host, robots_body): the newest robots.txt capture per host (ties: the larger doc_id, deterministic)."""
+    """(host, robots_status, robots_body): the newest robots.txt capture per host (ties: the larger doc_id)."""
     scoped = raw.where((F.col("source") == source) & (F.col("snapshot") == snapshot))
     robots = scoped.where(F.lower(F.expr("parse_url(url, 'PATH')")) == "/robots.txt").where(F.col("host").isNotNull())
     w = Window.partitionBy(F.lower("host")).orderBy(F.col("warc_date").desc_nulls_last(), F.col("doc_id").desc())
     return (
         robots.withColumn("_rank", F.row_number().over(w))
         .where("_rank = 1")
-        .select(F.lower("host").alias("_host"), F.substring("payload", 1, MAX_BYTES).alias("robots_body"))
+        .select(
+            F.lower("host").alias("_host"),
+            F.col("http_status").alias("robots_status"),
+            F.substring("payload", 1, MAX_BYTES).alias("robots_body"),
+        )
     )
 
 
@@ -100,7 +107,9 @@ def with_robots(pages: DataFrame, robots: DataFrame | None) -> DataFrame:
     if "http_headers" not in pages.columns:  # a raw table older than http_headers, not yet written by ingest
         pages = pages.withColumn("http_headers", F.lit(None).cast("map<string,string>"))
     if robots is None:
-        return pages.withColumn("robots_body", F.lit(None).cast("binary"))
+        return pages.withColumn("robots_status", F.lit(None).cast("int")).withColumn(
+            "robots_body", F.lit(None).cast("binary")
+        )
     joined = pages.join(robots, F.lower(pages["host"]) == robots["_host"], "left")
     return joined.drop("_host")
 

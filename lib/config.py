@@ -108,7 +108,9 @@ class InputConfig(_Section):
         "https://data.commoncrawl.org/",
         description="Where Common Crawl paths resolve: https://data.commoncrawl.org/ or s3://commoncrawl/.",
     )
-    file_type: Literal["warc", "wet"] = Field("warc", description="Listing to use for kind='snapshot'.")
+    file_type: Literal["warc", "wet", "robotstxt"] = Field(
+        "warc", description="Listing to use for kind='snapshot' ('robotstxt': the crawl's robots.txt captures)."
+    )
     file_limit: int | None = Field(None, ge=1, description="Use at most this many files (after segment selection).")
     segments: list[str] = Field(
         default_factory=list, description="Keep only files of these segment ids (e.g. 1715971057216.39)."

@@ -23,12 +23,12 @@ same way on both sides (unreserved characters decoded, the rest upper-cased).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
-__all__ = ["DEFAULT_AI_AGENTS", "MAX_BYTES", "RobotsTxt", "parse_robots_txt", "request_path"]
+__all__ = ["DEFAULT_AI_AGENTS", "MAX_BYTES", "RobotsTxt", "parse_robots_txt", "request_path", "robots_for_status"]
 
 MAX_BYTES = 500 * 1024
 DEFAULT_AI_AGENTS: tuple[str, ...] = (
@@ -186,6 +186,14 @@ def parse_robots_txt(body: bytes | str | None) -> RobotsTxt:
     return RobotsTxt({a: tuple(r) for a, r in merged.items()})
 
 
-def agent_rules_summary(robots: RobotsTxt, agents: Sequence[str]) -> dict[str, bool]:
-    """agent -> whether the site's root (``/``) is disallowed for it (what a per-host table records)."""
-    return {a: not robots.allowed(a, "/") for a in agents}
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+
+
+def robots_for_status(status: int | None, body: bytes | str | None) -> RobotsTxt:
+    """The rules a fetch of robots.txt gives (RFC 9309 2.3.1): a 4xx allows everything ("unavailable"), a 5xx
+    disallows everything ("unreachable"); any other status (200, or unknown) is parsed."""
+    if status is not None and 400 <= status < 500:
+        return RobotsTxt({})
+    if status is not None and status >= 500:
+        return parse_robots_txt(DISALLOW_ALL)
+    return parse_robots_txt(body)

@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 
 from crawlforge.lib.rights import page_rights
-from crawlforge.lib.robots_txt import RobotsTxt, parse_robots_txt, request_path
+from crawlforge.lib.robots_txt import RobotsTxt, request_path, robots_for_status
 
 
 KEYS = ("source", "snapshot", "doc_id", "file_id")
-INPUT_COLUMNS = (*KEYS, "url", "payload", "charset", "http_headers", "robots_body")
+INPUT_COLUMNS = (*KEYS, "url", "payload", "charset", "http_headers", "robots_status", "robots_body")
 # column -> Spark DDL type, in table order (jobs/tables.py builds the family from it)
 RIGHTS_COLUMNS: dict[str, str] = {
     "rights_license": "string",
@@ -99,19 +99,26 @@ def rights_row(
 
 
 def make_rights_fn(agents: Sequence[str]) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """Rows (INPUT_COLUMNS) -> rows (KEYS + RIGHTS_COLUMNS); a host's robots.txt is parsed once per batch."""
+    """Rows (INPUT_COLUMNS) -> rows (KEYS + RIGHTS_COLUMNS); a host's robots.txt is parsed once per batch.
+
+    ``robots_body`` null means no capture for the host; otherwise ``robots_status`` decides as RFC 9309 does
+    (:func:`~crawlforge.lib.robots_txt.robots_for_status`).
+    """
     agents = tuple(agents)
 
     def fn(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for pdf in batches:
-            parsed: dict[bytes, RobotsTxt] = {}
+            parsed: dict[tuple[int | None, bytes], RobotsTxt] = {}
             rows = []
             for row in pdf.itertuples(index=False):
                 body = row.robots_body
                 robots = None
-                if isinstance(body, bytes | bytearray):
-                    key = bytes(body)
-                    robots = parsed.get(key) or parsed.setdefault(key, parse_robots_txt(key))
+                if isinstance(body, bytes | bytearray):  # a capture exists for the page's host
+                    status = None if pd.isna(row.robots_status) else int(row.robots_status)
+                    key = (status, bytes(body))
+                    if key not in parsed:
+                        parsed[key] = robots_for_status(status, key[1])
+                    robots = parsed[key]
                 out = rights_row(row.url, row.payload, row.charset, _headers(row.http_headers), robots, agents)
                 rows.append({**{k: getattr(row, k) for k in KEYS}, **out})
             frame = pd.DataFrame(rows, columns=[*KEYS, *RIGHTS_COLUMNS])

@@ -255,3 +255,13 @@ def test_warc_reader_keeps_the_configured_headers(shared_data):
     assert any("content-type" in r.http_headers for r in records)  # type: ignore[operator]
     default, _ = read_local_file(str(path), "cc")
     assert all(set(r.http_headers or {}) <= {"x-robots-tag", "tdm-reservation", "tdm-policy", "link"} for r in default)
+
+
+def test_robots_status_semantics():
+    from crawlforge.lib.robots_txt import robots_for_status
+
+    body = b"User-agent: GPTBot\nDisallow: /\n"
+    assert not robots_for_status(200, body).allowed("GPTBot", "/a")
+    assert robots_for_status(None, body).disallowed_agents(AGENTS, "/") == ["GPTBot"]
+    assert robots_for_status(404, body).disallowed_agents(AGENTS, "/a") == []  # unavailable: all allowed
+    assert robots_for_status(503, b"").disallowed_agents(AGENTS, "/a") == list(AGENTS)  # unreachable: none
