@@ -19,9 +19,10 @@ from crawlforge.jobs import ingest as ingest_job
 from crawlforge.jobs import publish as publish_job
 from crawlforge.jobs import report as report_job
 from crawlforge.jobs import rights as rights_job
+from crawlforge.jobs import select as select_job
 from crawlforge.jobs.schema_evolution import add_missing_columns
 from crawlforge.jobs.select import rule_fails
-from crawlforge.jobs.tables import DECISIONS, DOCUMENTS, RAW, TableSpec
+from crawlforge.jobs.tables import DOCUMENTS, RAW, SIGNALS, TableSpec
 from crawlforge.lib.recipe import load_recipe
 from tests.helpers import make_config, write_warc
 
@@ -157,17 +158,20 @@ def test_rights_job_on_ingested_pages_and_robots(spark, tmp_path, shared_data):
     )  # fmt: skip
     delta_io.ensure_table(spark, lake, DOCUMENTS)
     delta_io.append(docs, lake, DOCUMENTS, "t")
-    keep = [url_of[k] for k in out if dropped[url_of[k]] is None]
-    decisions = pages.select(
-        "source", "snapshot", "doc_id", "file_id", F.lit(None).cast("string").alias("language"),
-        F.col("url").isin(keep).alias("keep"), F.lit(None).cast("string").alias("first_failing_rule"),
-        F.lit(None).cast("string").alias("first_failing_version"),
-        F.array().cast("array<string>").alias("failing_rules"),
-        F.lit(recipe.name).alias("recipe"), F.lit(recipe.version).alias("recipe_version"),
-        F.lit(recipe.hash).alias("recipe_hash"), F.lit("t").alias("run_id"),
-    )  # fmt: skip
-    delta_io.ensure_table(spark, lake, DECISIONS)
-    delta_io.append(decisions, lake, DECISIONS, "t")
+    # the select job with the copyright-clean recipe: the rights rules are drop reasons like any other
+    given = ("source", "snapshot", "doc_id", "file_id", "url")
+    base = pages.select(*given, F.lit("en").alias("language"),
+                        *[F.lit(None).cast(f.dataType).alias(f.name) for f in SIGNALS.schema.fields
+                          if f.name not in (*given, "language")])  # fmt: skip
+    delta_io.ensure_table(spark, lake, SIGNALS)
+    delta_io.append(base, lake, SIGNALS, "t")
+    sel_cfg = make_config(lake, ingest__snapshot=SNAP, select__recipe="copyright-clean")
+    sel = select_job.run(spark, sel_cfg, run_id="sel-1")
+    assert (sel.docs, sel.kept) == (8, 3)
+    assert sel.dropped_by_rule == {"rights/respect_robots_ai": 3, "rights/open_license_only": 1,
+                                   "rights/respect_noai": 1}  # fmt: skip
+    decisions = delta_io.read_table(spark, lake, "decisions").collect()
+    assert {url_of[d["doc_id"]]: d["first_failing_rule"] for d in decisions} == dropped
     pub_cfg = make_config(lake, ingest__snapshot=SNAP, select__recipe="copyright-clean",
                           **{"publish__remove": '["domain:pan.example"]'})  # fmt: skip
     assert publish_job.run(spark, pub_cfg, run_id="pub-1").published == 2  # pan.example removed by host
