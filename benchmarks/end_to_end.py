@@ -1,9 +1,16 @@
 """End-to-end benchmark: the whole pipeline per stage, the limit, datatrove side by side, scaling and cost.
 
-    .venv/bin/python benchmarks/end_to_end.py [--pages 20000] [--small 5000] [--cores 2]
+    .venv/bin/python benchmarks/end_to_end.py [--input both|generated|real] [--pages 20000] [--small 5000]
+                                              [--real-pages 12000] [--real-small 3000] [--cores 2]
                                               [--no-datatrove] [--no-local1] [--results benchmarks/RESULTS.md]
 
-One command, one run, every number from that run (issue #9):
+One command, one run, every number from that run (issues #9 and #13). ``--input`` picks the crawl: ``generated``
+(``crawlforge.lib.sample_crawl``, 3-5 KB pages, ``--pages``/``--small``), ``real`` (``crawlforge.lib.real_crawl``:
+the shared extraction benchmarks' pages and the shared crawl files' HTML at their real sizes, ~300 KB a page,
+1,500 per file, ``--real-pages``/``--real-small``) or ``both`` (the default; one section each in RESULTS.md). On the
+real crawl datatrove runs twice: its actual FineWeb recipe (``Trafilatura(favour_precision=True)``, as in
+datatrove's ``examples/fineweb.py``) and, separately, with crawlforge's resiliparse extraction (framework only).
+For each input:
 
 1. **crawlforge**: the ``pipeline`` job's stages (``crawlforge.jobs.pipeline.STAGES``: ingest through dedup and
    publish) in Spark ``local[--cores]`` on a generated crawl of ``--pages`` HTML pages, each stage timed on its
@@ -147,6 +154,27 @@ def generate(out: Path, pages: int, files: int) -> list[Path]:
     return sorted(generate_crawl(out / f"crawl-{pages}", SampleSpec(pages=pages, files=files, snapshot=SNAPSHOT)))
 
 
+SHARED_DATA = REPO.parent / "shared" / "data"
+#: real pages per WARC file of the real crawl (issue #13's trial: 8 files of 1,500 real pages)
+REAL_PER_FILE = 1500
+
+
+def real_crawl(out: Path, pages: int) -> list[Path]:
+    """WARC files of real pages: the shared extraction benchmarks' HTML and the HTML responses of the shared Common
+    Crawl and other crawl files, at their real sizes, repeated under new URLs with a unique WikiText paragraph each
+    (``crawlforge.lib.real_crawl``)."""
+    from crawlforge.lib.real_crawl import RealCrawlSpec, build_real_crawl, load_pages, load_warc_pages
+
+    ex = SHARED_DATA / "extraction"
+    pages_ = load_pages([ex / "scrapinghub-aeb", ex / "wcxb-dev-sample"])
+    pages_ += load_warc_pages(sorted((SHARED_DATA / "warc").glob("*/*.warc.gz")))
+    wiki = (SHARED_DATA / "text" / "wikitext-2-raw-v1.test.txt").read_text(encoding="utf-8").splitlines()
+    filler = [line.strip() for line in wiki if len(line.strip()) > 80 and not line.strip().startswith("=")]
+    per_file = min(REAL_PER_FILE, pages)
+    spec = RealCrawlSpec(files=math.ceil(pages / per_file), records_per_file=per_file, snapshot=SNAPSHOT)
+    return build_real_crawl(out / f"real-{pages}", pages_, spec, filler)
+
+
 def files_for(pages: int) -> int:
     """About 1,000 pages per file (real CC files hold ~30k), at least 4 so every core has several files."""
     return max(4, pages // 1000)
@@ -247,7 +275,7 @@ def spark_worker(args: argparse.Namespace) -> int:
         f"lake.root={lake}",
         f"spark.master=local[{args.cores}]",
         f"spark.shuffle_partitions={max(2, 2 * args.cores)}",
-        "spark.driver_memory=6g",
+        # the shipped heap (spark.driver_memory 2g for local[2]): the memory model is what is measured
         "ingest.input.kind=paths",
         f"ingest.input.paths=[{','.join(str(p) for p in paths)}]",
         f"ingest.snapshot={SNAPSHOT}",
@@ -367,7 +395,17 @@ def _xxh64_utf8(text: str) -> int:
     return xxhash.xxh64_intdigest(text.encode("utf-8"))
 
 
-def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> DatatroveResult:
+#: datatrove extractor variants: FineWeb's own recipe (examples/fineweb.py: Trafilatura(favour_precision=True)), and
+#: crawlforge's resiliparse extraction inside datatrove (the same documents, so a framework-only comparison)
+DATATROVE_EXTRACTORS = {
+    "trafilatura": "FineWeb recipe: Trafilatura(favour_precision=True)",
+    "resiliparse": "resiliparse with crawlforge's switches (framework only)",
+}
+
+
+def datatrove_pipeline(
+    input_dir: Path, cores: int, out: Path, cfg: Any, extractor_kind: str = "resiliparse"
+) -> DatatroveResult:
     from annotate_throughput import _datatrove_steps, fineweb_url_filter, resiliparse_step, stderr_to
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter
@@ -385,7 +423,7 @@ def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> Data
     from crawlforge.lib.langid import bundled_lid176_path
 
     lid_filter, _ = _datatrove_steps()
-    work = out / "datatrove-e2e"
+    work = out / f"datatrove-e2e-{extractor_kind}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
 
@@ -393,7 +431,12 @@ def datatrove_pipeline(input_dir: Path, cores: int, out: Path, cfg: Any) -> Data
         return JsonlWriter(str(work / "excluded" / name))
 
     url_filter = fineweb_url_filter(exclusion_writer=excl("url_filter"))
-    extractor = resiliparse_step(cfg)
+    if extractor_kind == "trafilatura":
+        from datatrove.pipeline.extractors import Trafilatura
+
+        extractor = Trafilatura(favour_precision=True)
+    else:
+        extractor = resiliparse_step(cfg)
     lid = lid_filter(str(bundled_lid176_path()))
     lid.exclusion_writer = excl("language")
     minhash = MinhashConfig(hash_config=HashConfig(precision=64), num_buckets=14, hashes_per_bucket=8, n_grams=5)
@@ -589,28 +632,52 @@ def at_scale(runs: dict[tuple[int, int], SparkRun], args: argparse.Namespace) ->
     return fixed, 1 / (marginal * big.cores)
 
 
+INPUTS = {
+    "generated": (
+        "Generated crawl",
+        "generated crawl (`crawlforge.lib.sample_crawl`), about 1,000 pages per file, 3-5 KB of HTML a page",
+    ),
+    "real": (
+        "Real pages",
+        "real pages (`crawlforge.lib.real_crawl`: the shared extraction benchmarks' 531 HTML pages and the shared "
+        "crawl files' HTML responses at their real sizes, mean ~300 KB, repeated under new URLs with a unique "
+        f"WikiText paragraph each), {REAL_PER_FILE:,} pages per file",
+    ),
+}
+
+
+def render_header(args: argparse.Namespace) -> str:
+    lines = [
+        "# crawlforge end-to-end benchmark\n",
+        f"Generated by `benchmarks/end_to_end.py --input {args.input}` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; every number below comes from this one run.\n",
+        f"- {machine_facts()}",
+    ]
+    extra = [*default_sets(), *args.set]
+    if extra:
+        lines.append(f"- config overrides of the Spark runs (besides lake, master, input): `{'`, `'.join(extra)}`")
+    lines.append(
+        "- `dedup` docs out = its input minus the documents it marked as duplicates; decontam scores, drops nothing"
+    )
+    return "\n".join(lines) + "\n\n"
+
+
 def render(
     args: argparse.Namespace,
+    kind: str,
     runs: dict[tuple[int, int], SparkRun],
     limit: Limit | None,
-    dt: DatatroveResult | None,
+    dts: dict[str, DatatroveResult],
     cf_dropped: dict[str, set[str]] | None,
 ) -> str:
+    """One input's section: per stage, datatrove side by side, the limit, scaling, cost."""
     big = runs.get((args.pages, args.cores))
     scale = at_scale(runs, args)
     lines: list[str] = []
     w = lines.append
-    w("# crawlforge end-to-end benchmark\n")
-    w(f"Generated by `benchmarks/end_to_end.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-      "every number below comes from this one run.\n")  # fmt: skip
-    w(f"- {machine_facts()}")
-    w(f"- input: generated crawl (`crawlforge.lib.sample_crawl`), {args.pages} and {args.small} pages, "
-      f"about 1,000 pages per file; Spark `local[{args.cores}]` unless noted")  # fmt: skip
-    extra = [*default_sets(), *args.set]
-    if extra:
-        w(f"- config overrides of the Spark runs (besides lake, master, input): `{'`, `'.join(extra)}`")
-    w("- `dedup` docs out = its input minus the documents it marked as duplicates; decontam scores, drops nothing")
-    w("")
+    title, what = INPUTS[kind]
+    w(f"# {title}\n")
+    w(f"Input: {what}; {args.pages} and {args.small} pages; Spark `local[{args.cores}]` unless noted.\n")
     if big is not None:
         w(f"## 1. crawlforge per stage ({args.pages} pages, local[{args.cores}])\n")
         if big.error:
@@ -644,8 +711,8 @@ def render(
           f"benchmark driver process {big.peak_driver_mb:.0f} MB; per executor core: "
           f"{(big.peak_jvm_mb + big.peak_python_workers_mb) / big.cores:.0f} MB. "
           f"Session start-up {big.session_start_s:.1f} s (excluded).\n")  # fmt: skip
-    if dt is not None:
-        w("## 2. datatrove side by side (same WARC files, same run)\n")
+    for dt_kind, dt in dts.items():
+        w(f"## 2. datatrove side by side: {DATATROVE_EXTRACTORS[dt_kind]} (same WARC files, same run)\n")
         if dt.error:
             w(f"**datatrove failed**: {dt.error}\n")
         else:
@@ -741,12 +808,59 @@ def render(
             )
         w(f"- memory: {mem_core:.0f} MB peak per core measured here -> provision about "
           f"{max(2.0, math.ceil(mem_core / 512) / 2):.1f} GB per core")  # fmt: skip
-        w("- assumptions: generated pages are smaller and cleaner than real Common Crawl pages (real pages "
-          "average ~40-50 KB of HTML; the generator's ~3-5 KB), so extraction and signals cost more per real "
-          "page; per-run fixed costs (session, Delta commits) amortise better at scale; reading from S3 adds "
-          "network time that overlaps with CPU; the rate is per core of this machine's CPU. Take the figure "
-          "as a lower bound on cost, within a factor of a few.")  # fmt: skip
+        pages_note = (
+            "generated pages are smaller and cleaner than real Common Crawl pages (real pages average ~100 KB of "
+            "HTML; the generator's ~3-5 KB), so extraction and signals cost more per real page"
+            if kind == "generated"
+            else "these real pages average ~300 KB of HTML, about 3x Common Crawl's mean, so extraction costs "
+            "more per page than on a real snapshot"
+        )
+        w(f"- assumptions: {pages_note}; per-run fixed costs (session, Delta commits) amortise better at scale; "
+          "reading from S3 adds network time that overlaps with CPU; the rate is per core of this machine's CPU. "
+          "Take the figure as a lower bound on cost, within a factor of a few.")  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def bench_input(args: argparse.Namespace, kind: str, out: Path) -> str:
+    """Every measurement of one input (sections 1-5), in ``out``; returns its section of RESULTS.md."""
+    from crawlforge.lib.config import build_config
+
+    out.mkdir(parents=True, exist_ok=True)
+    if kind == "real":
+        crawls = {n: real_crawl(out, n) for n in (args.pages, args.small)}
+    else:
+        crawls = {n: generate(out, n, files_for(n)) for n in (args.pages, args.small)}
+    runs: dict[tuple[int, int], SparkRun] = {}
+    plan = [(args.pages, args.cores), (args.small, args.cores)] + ([] if args.no_local1 else [(args.small, 1)])
+    for pages, cores in plan:
+        print(f"crawlforge pipeline ({kind}): {pages} pages, local[{cores}] ...", flush=True)
+        t0 = time.perf_counter()
+        runs[(pages, cores)] = r = spark_run(crawls[pages], pages, cores, out, [*default_sets(), *args.set])
+        print(f"    {time.perf_counter() - t0:.0f}s wall; {r.error or f'{r.rate():.1f} pages/s/core'}", flush=True)
+    cfg = build_config(["local"], [f"lake.root={out / 'lake-limit'}"])
+    limit = None
+    if not args.no_limit:
+        print(f"tight-loop limit ({kind}) ...", flush=True)
+        limit = tight_limit(crawls[args.pages], cfg, args.limit_pages)
+    dts: dict[str, DatatroveResult] = {}
+    cf_dropped = None
+    if not args.no_datatrove:
+        input_dir = out / "datatrove-input"
+        shutil.rmtree(input_dir, ignore_errors=True)
+        input_dir.mkdir(parents=True)
+        for i, p in enumerate(crawls[args.pages]):
+            (input_dir / f"{i:03d}-{p.name}").symlink_to(p.resolve())
+        # on real pages FineWeb's own extractor first (the recipe), then resiliparse (framework only)
+        for extractor in ("trafilatura", "resiliparse") if kind == "real" else ("resiliparse",):
+            print(f"datatrove ({kind}, {extractor}) ...", flush=True)
+            try:
+                dts[extractor] = datatrove_pipeline(input_dir, args.cores, out, cfg, extractor)
+            except ImportError as exc:
+                dts[extractor] = DatatroveResult(error=f"not installed: {exc} (make bench installs the bench extra)")
+        big = runs[(args.pages, args.cores)]
+        if not big.error:
+            cf_dropped = crawlforge_dropped_by_stage(out / f"lake-{args.pages}-{args.cores}")
+    return render(args, kind, runs, limit, dts, cf_dropped)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -754,6 +868,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=20000, help="pages of the main run (default 20,000)")
     ap.add_argument("--small", type=int, default=5000, help="pages of the scaling run (at least 4x fewer)")
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument(
+        "--input",
+        choices=("generated", "real", "both"),
+        default="both",
+        help="the generated crawl, a crawl of real pages at their real sizes (crawlforge.lib.real_crawl), or both",
+    )
+    ap.add_argument("--real-pages", type=int, default=12000, help="pages of the main real-page run (default 12,000)")
+    ap.add_argument("--real-small", type=int, default=3000, help="pages of the real-page scaling run")
     ap.add_argument("--no-datatrove", action="store_true")
     ap.add_argument("--no-local1", action="store_true", help="skip the local[1] run")
     ap.add_argument("--no-limit", action="store_true", help="skip the tight-loop limit")
@@ -775,40 +897,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.pages < 4 * args.small:
         print(f"note: --pages {args.pages} is less than 4x --small {args.small}; the exponent is less reliable")
 
-    from crawlforge.lib.config import build_config
-
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     print(machine_facts(), flush=True)
-    crawls = {n: generate(out, n, files_for(n)) for n in (args.pages, args.small)}
-    runs: dict[tuple[int, int], SparkRun] = {}
-    plan = [(args.pages, args.cores), (args.small, args.cores)] + ([] if args.no_local1 else [(args.small, 1)])
-    for pages, cores in plan:
-        print(f"crawlforge pipeline: {pages} pages, local[{cores}] ...", flush=True)
-        t0 = time.perf_counter()
-        runs[(pages, cores)] = r = spark_run(crawls[pages], pages, cores, out, [*default_sets(), *args.set])
-        print(f"    {time.perf_counter() - t0:.0f}s wall; {r.error or f'{r.rate():.1f} pages/s/core'}", flush=True)
-    cfg = build_config(["local"], [f"lake.root={out / 'lake-limit'}"])
-    limit = None
-    if not args.no_limit:
-        print("tight-loop limit ...", flush=True)
-        limit = tight_limit(crawls[args.pages], cfg, args.limit_pages)
-    dt = cf_dropped = None
-    if not args.no_datatrove:
-        print("datatrove ...", flush=True)
-        input_dir = out / "datatrove-input"
-        shutil.rmtree(input_dir, ignore_errors=True)
-        input_dir.mkdir(parents=True)
-        for i, p in enumerate(crawls[args.pages]):
-            (input_dir / f"{i:03d}-{p.name}").symlink_to(p.resolve())
-        try:
-            dt = datatrove_pipeline(input_dir, args.cores, out, cfg)
-        except ImportError as exc:
-            dt = DatatroveResult(error=f"not installed: {exc} (make bench installs the bench extra)")
-        big = runs[(args.pages, args.cores)]
-        if not big.error:
-            cf_dropped = crawlforge_dropped_by_stage(out / f"lake-{args.pages}-{args.cores}")
-    text = render(args, runs, limit, dt, cf_dropped)
+    kinds = ["generated", "real"] if args.input == "both" else [args.input]
+    sections = []
+    for kind in kinds:
+        sizes = argparse.Namespace(**vars(args))
+        if kind == "real":
+            sizes.pages, sizes.small = args.real_pages, args.real_small
+        sections.append(bench_input(sizes, kind, out / kind))
+    text = render_header(args) + "\n".join(sections)
     print("\n" + text)
     Path(args.results).write_text(text)
     print(f"written: {args.results}")

@@ -58,7 +58,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
 
     def transform(df: DataFrame) -> DataFrame:
         ok = df.where(F.col("extract_status") == "ok").select(*INPUT_COLUMNS)
-        return ok.mapInPandas(fn, OUTPUT_DDL).withColumn("run_id", F.lit(run_id))
+        return ok.mapInArrow(fn, OUTPUT_DDL).withColumn("run_id", F.lit(run_id))
 
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:
         delta_io.ensure_table(spark, cfg.lake.root, DOCUMENTS)
