@@ -124,9 +124,8 @@ TYPE_CLASS = {
 
 
 def classify_licence_url(url: str) -> tuple[str, str | None] | None:
-    """``(type, version)`` of a licence URL (``https://creativecommons.org/licenses/by-sa/4.0/`` ->
-    ``('cc-by-sa', '4.0')``), ``('other', None)`` for an unrecognised one is left to the caller; None when the URL
-    is not a known licence."""
+    """``(type, version)`` of a known licence URL (``https://creativecommons.org/licenses/by-sa/4.0/`` ->
+    ``('cc-by-sa', '4.0')``; GNU, Open Data Commons, OSI and Apache licence pages without a version), else None."""
     m = _CC_URL.search(url)
     if m:
         kind, code, version = m.group(1).lower(), m.group(2).lower(), m.group(3)
@@ -150,7 +149,9 @@ _CC_NAME = re.compile(
     r"(?:\s*\([^)]{0,20}\))?\s*(\d\.\d)?",
     re.IGNORECASE,
 )
-_CC_ABBR = re.compile(r"\bcc[\s\-]by((?:[\s\-](?:nc|sa|nd)){0,2})\b(?:\s*(\d\.\d))?", re.IGNORECASE)
+_CC_ABBR = re.compile(
+    r"\b(?:cc|creative\s+commons)[\s\-]by((?:[\s\-](?:nc|sa|nd)){0,2})\b(?:\s*(\d\.\d))?", re.IGNORECASE
+)
 _CC0_TEXT = re.compile(r"\bcc0\b|\bcc\s+zero\b", re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(?:licen[cs]ed|available|distributed|released|published|made\s+available|shared)\s+under\b", re.I

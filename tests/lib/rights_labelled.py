@@ -15,6 +15,8 @@ How it was made: the 531 pages were grepped for ``creativecommons``, ``rel=licen
 match was read in context and labelled; the other 486 pages are ``none``. The detector was written while
 looking at these pages, so the measured numbers are optimistic (see ``benchmarks/rights_quality.py``).
 
+:data:`HELD_OUT` is a second, held-out set (the WARC fixtures' HTML pages), labelled the same way.
+
 ``NOAI`` lists the pages with a ``noai`` / ``noimageai`` robots directive (grep for ``noai``: three pages matched,
 two were base64 image data).
 """
@@ -94,6 +96,14 @@ HARD_NEGATIVES: tuple[str, ...] = (
 
 NOAI: frozenset[str] = frozenset({WCXB + "0522.html.gz"})
 
+HELD_OUT: dict[str, str] = {
+    # labelled after the detector was written, before it was run on them: every HTML response record of the shared
+    # WARC fixtures (<shared>/warc/*/*.warc.gz, 35 pages; ``held_out_pages``), keyed "<file>::<url>"
+    "cc/whirlwind.CC-MAIN-2024-22.warc.gz::https://an.wikipedia.org/wiki/Escopete": "cc-by-sa-4.0",
+    # "This website is licensed under <a href=...by/4.0/?ref=chooser-v1 rel="license noopener noreferrer">"
+    "non-cc/dolma-wget-sample-0000.warc.gz::https://soldaini.net/": "cc-by-4.0",
+}
+
 
 def pages(shared: Path) -> list[str]:
     """Every labelled page (relative to ``<shared>/extraction``), sorted."""
@@ -103,3 +113,15 @@ def pages(shared: Path) -> list[str]:
 
 def label(page: str) -> str:
     return LICENCES.get(page, "none")
+
+
+def held_out_pages(shared: Path) -> list[tuple[str, bytes, dict[str, str] | None, str | None]]:
+    """(key, payload, kept HTTP headers, charset) of every HTML record of the shared WARC fixtures, in file order."""
+    from crawlforge.lib.warc_reader import read_local_file
+
+    out = []
+    for path in sorted((shared / "warc").glob("*/*.warc.gz")):
+        records, _ = read_local_file(str(path), "held-out")
+        rel = str(path.relative_to(shared / "warc"))
+        out += [(f"{rel}::{r.url}", r.payload, r.http_headers, r.charset) for r in records]
+    return out

@@ -10,7 +10,7 @@ import pytest
 from crawlforge.lib.rights import classify_licence_url, page_rights, parse_robots_directives
 from crawlforge.lib.robots_txt import DEFAULT_AI_AGENTS, parse_robots_txt, request_path
 from crawlforge.lib.warc_reader import ReadOptions, read_local_file
-from tests.lib.rights_labelled import HARD_NEGATIVES, LICENCES, NOAI, label, pages
+from tests.lib.rights_labelled import HARD_NEGATIVES, HELD_OUT, LICENCES, NOAI, held_out_pages, label, pages
 
 
 AGENTS = DEFAULT_AI_AGENTS
@@ -90,6 +90,16 @@ def test_labelled_set_precision_recall(shared_data):
     assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.9, (tp, fp, fn)
 
 
+def test_held_out_warc_pages(shared_data):
+    """The HTML records of the shared WARC fixtures, labelled before the detector first ran on them."""
+    cases = held_out_pages(shared_data)
+    assert len(cases) == 35
+    for key, payload, headers, charset in cases:
+        got = page_rights(payload, headers, charset, ai_agents=AGENTS)
+        assert got.licence == HELD_OUT.get(key, "none"), key
+        assert not got.noai and got.tdm_reservation is None
+
+
 def test_real_noai_meta(shared_data):
     r = page_rights(_page(shared_data, next(iter(NOAI))), ai_agents=AGENTS)
     # three <meta name="robots"> tags: noai, noimageai, max-image-preview:large
@@ -132,6 +142,8 @@ def test_rel_license_beats_text_and_text_needs_a_claim():
     assert not r.licence_conflict  # text evidence never makes a conflict
     text_only = page_rights(_html(body="<footer>Content licensed under CC BY-NC-SA 3.0.</footer>"))
     assert (text_only.licence, text_only.licence_source) == ("cc-by-nc-sa-3.0", "text")
+    short = page_rights(_html(body="<p>Text available under Creative Commons BY-SA 3.0 unless noted.</p>"))
+    assert short.licence == "cc-by-sa-3.0"
     mention = page_rights(_html(body="<p>Choose a licence such as CC BY 4.0 for your journal.</p>"))
     assert mention.licence == "none"
     hidden = page_rights(_html("<!-- licensed under CC BY 4.0 -->", "<style>/* licensed under CC BY */</style>"))
