@@ -12,7 +12,9 @@ have it null: ``rights_headers_recorded`` is false there, and header evidence is
 robots.txt: Common Crawl publishes its robots.txt captures per crawl as WARC files (``robotstxt.paths.gz``). They
 are ingested as their own source (``crawlforge ingest --set ingest.source=common-crawl-robotstxt --set
 'ingest.keep_mime_types=[text/plain]'`` with the same snapshot), and each page is joined by host to the newest
-capture whose URL path is ``/robots.txt`` (``rights.robots_source``, ``rights.robots_snapshot``;
+capture whose URL path is ``/robots.txt`` (``rights.robots_source``, ``rights.robots_snapshot``), kept per host in
+the ``robots_hosts`` table: the groups that decide for ``rights.ai_agents`` (a few hundred bytes where a robots.txt
+can be 500 KiB), which agents it disallows on ``/`` and which it names, rebuilt when the fingerprint changes (below;
 ``ingest.input.file_type=robotstxt`` lists a snapshot's captures). The capture's HTTP status counts as RFC 9309
 says: 4xx allows everything, 5xx disallows everything, anything else is parsed. Ingest keeps only 200 responses
 unless told otherwise (``ingest.keep_status=[200,404,410,500,502,503]`` with ``ingest.keep_mime_types=[text/plain,
@@ -41,10 +43,17 @@ from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
 from crawlforge.jobs.incremental import finished_files, run_file_stage
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
-from crawlforge.jobs.tables import RAW, SIGNALS_RIGHTS
+from crawlforge.jobs.tables import RAW, ROBOTS_HOSTS, SIGNALS_RIGHTS
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.robots_txt import MAX_BYTES
-from crawlforge.udfs.rights_udf import INPUT_COLUMNS, OUTPUT_DDL, make_rights_fn
+from crawlforge.udfs.rights_udf import (
+    INPUT_COLUMNS,
+    OUTPUT_DDL,
+    ROBOTS_HOSTS_DDL,
+    ROBOTS_HOSTS_IN,
+    make_rights_fn,
+    make_robots_hosts_fn,
+)
 
 
 log = logging.getLogger(__name__)
@@ -87,7 +96,7 @@ def fingerprint(cfg: CrawlforgeConfig, robots_files: Sequence[str]) -> str:
 
 
 def robots_by_host(raw: DataFrame, source: str, snapshot: str) -> DataFrame:
-    """(host, robots_status, robots_body): the newest robots.txt capture per host (ties: the larger doc_id)."""
+    """The newest robots.txt capture per host (ties: the larger doc_id), as ``ROBOTS_HOSTS_IN``."""
     scoped = raw.where((F.col("source") == source) & (F.col("snapshot") == snapshot))
     robots = scoped.where(F.lower(F.expr("parse_url(url, 'PATH')")) == "/robots.txt").where(F.col("host").isNotNull())
     w = Window.partitionBy(F.lower("host")).orderBy(F.col("warc_date").desc_nulls_last(), F.col("doc_id").desc())
@@ -95,21 +104,45 @@ def robots_by_host(raw: DataFrame, source: str, snapshot: str) -> DataFrame:
         robots.withColumn("_rank", F.row_number().over(w))
         .where("_rank = 1")
         .select(
-            F.lower("host").alias("_host"),
+            F.lower("host").alias("host"),
             F.col("http_status").alias("robots_status"),
             F.substring("payload", 1, MAX_BYTES).alias("robots_body"),
+            F.col("doc_id").alias("capture_doc_id"),
+            "warc_date",
         )
     )
 
 
-def with_robots(pages: DataFrame, robots: DataFrame | None) -> DataFrame:
-    """``pages`` (raw rows) with ``robots_body`` of their host (null: no capture) and ``http_headers`` ensured."""
+def refresh_robots_hosts(
+    spark: SparkSession, cfg: CrawlforgeConfig, rs: tuple[str, str], fp: str, run_id: str
+) -> DataFrame:
+    """The ``robots_hosts`` rows of the robots scope for fingerprint ``fp``, rebuilt (one replaceWhere of the
+    scope's partition) when the stored ones were built for other agents or fewer robots.txt files."""
+    root = cfg.lake.root
+    delta_io.ensure_table(spark, root, ROBOTS_HOSTS)
+    scope = (F.col("source") == rs[0]) & (F.col("snapshot") == rs[1])
+    current = delta_io.read_table(spark, root, ROBOTS_HOSTS.name).where(scope & (F.col("rights_fingerprint") == fp))
+    if current.limit(1).count() == 0:
+        captures = robots_by_host(delta_io.read_table(spark, root, RAW.name), *rs).select(*ROBOTS_HOSTS_IN)
+        rows = captures.mapInPandas(make_robots_hosts_fn(cfg.rights.ai_agents), ROBOTS_HOSTS_DDL).select(
+            F.lit(rs[0]).alias("source"), F.lit(rs[1]).alias("snapshot"), "*",
+            F.lit(fp).alias("rights_fingerprint"), F.lit(run_id).alias("run_id"),
+        )  # fmt: skip
+        delta_io.replace_where(rows, root, ROBOTS_HOSTS, delta_io.scope_predicate(*rs), run_id)
+        log.info("rights: robots_hosts of %s/%s rebuilt for fingerprint %s", rs[0], rs[1], fp)
+    return delta_io.read_table(spark, root, ROBOTS_HOSTS.name).where(scope & (F.col("rights_fingerprint") == fp))
+
+
+def with_robots(pages: DataFrame, hosts: DataFrame | None) -> DataFrame:
+    """``pages`` (raw rows) with their host's ``robots_status`` and rules as ``robots_body`` (null: no capture),
+    and ``http_headers`` ensured."""
     if "http_headers" not in pages.columns:  # a raw table older than http_headers, not yet written by ingest
         pages = pages.withColumn("http_headers", F.lit(None).cast("map<string,string>"))
-    if robots is None:
+    if hosts is None:
         return pages.withColumn("robots_status", F.lit(None).cast("int")).withColumn(
-            "robots_body", F.lit(None).cast("binary")
+            "robots_body", F.lit(None).cast("string")
         )
+    robots = hosts.select(F.col("host").alias("_host"), "robots_status", F.col("robots_rules").alias("robots_body"))
     joined = pages.join(robots, F.lower(pages["host"]) == robots["_host"], "left")
     return joined.drop("_host")
 
@@ -143,7 +176,7 @@ def run(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str | None = None) -
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "256")
     with RunRecorder(spark, cfg, JOB, run_id) as recorder:
         raw = delta_io.read_table(spark, root, RAW.name)
-        robots = robots_by_host(raw, *rs) if rs and robots_files else None
+        robots = refresh_robots_hosts(spark, cfg, rs, fp, run_id) if rs and robots_files else None
 
         def transform(df: DataFrame) -> DataFrame:
             pages = with_robots(df, robots).select(*INPUT_COLUMNS)

@@ -577,3 +577,26 @@ def _rights_fields() -> list[StructField]:
 SIGNALS_RIGHTS = register_signal_family(
     signal_family("signals_rights", [*_rights_fields(), _s("rights_fingerprint", StringType())])
 )
+
+# One row per host of a robots.txt source (jobs/rights.py): the newest capture reduced to the groups that decide for
+# rights.ai_agents, which of them it disallows on "/", and the fingerprint (agents + robots files) it was built for.
+ROBOTS_HOSTS = TableSpec(
+    "robots_hosts",
+    StructType(
+        [
+            _s("source", StringType(), False),
+            _s("snapshot", StringType(), False),
+            _s("host", StringType(), False),
+            _s("robots_status", IntegerType()),
+            _s("robots_rules", StringType()),
+            _s("robots_root_disallowed_agents", ArrayType(StringType(), True)),
+            _s("robots_named_agents", ArrayType(StringType(), True)),
+            _s("capture_doc_id", StringType()),
+            _s("warc_date", TimestampType()),
+            _s("rights_fingerprint", StringType()),
+            _s("run_id", StringType()),
+        ]
+    ),
+    ("source", "snapshot"),
+)
+ALL_TABLES[ROBOTS_HOSTS.name] = ROBOTS_HOSTS

@@ -98,24 +98,54 @@ def rights_row(
     }
 
 
+ROBOTS_HOSTS_IN = ("host", "robots_status", "robots_body", "capture_doc_id", "warc_date")
+ROBOTS_HOSTS_DDL = (
+    "host string, robots_status int, robots_rules string, robots_root_disallowed_agents array<string>, "
+    "robots_named_agents array<string>, capture_doc_id string, warc_date timestamp"
+)
+
+
+def make_robots_hosts_fn(agents: Sequence[str]) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+    """Rows (ROBOTS_HOSTS_IN: one robots.txt capture per host) -> rows (ROBOTS_HOSTS_DDL): the capture reduced to
+    the groups that decide for ``agents`` (status applied), which agents it disallows on ``/``, which it names."""
+    agents = tuple(agents)
+
+    def fn(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for pdf in batches:
+            rows = []
+            for row in pdf.itertuples(index=False):
+                status = None if pd.isna(row.robots_status) else int(row.robots_status)
+                robots = robots_for_status(status, bytes(row.robots_body) if row.robots_body is not None else b"")
+                rows.append({
+                    "host": row.host, "robots_status": status, "robots_rules": robots.compact(agents),
+                    "robots_root_disallowed_agents": robots.disallowed_agents(agents, "/"),
+                    "robots_named_agents": [a for a in agents if robots.names(a)],
+                    "capture_doc_id": row.capture_doc_id, "warc_date": row.warc_date,
+                })  # fmt: skip
+            out = pd.DataFrame(rows, columns=[c.split()[0] for c in ROBOTS_HOSTS_DDL.split(", ")])
+            yield out.astype({"robots_status": "Int32"})
+
+    return fn
+
+
 def make_rights_fn(agents: Sequence[str]) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     """Rows (INPUT_COLUMNS) -> rows (KEYS + RIGHTS_COLUMNS); a host's robots.txt is parsed once per batch.
 
-    ``robots_body`` null means no capture for the host; otherwise ``robots_status`` decides as RFC 9309 does
-    (:func:`~crawlforge.lib.robots_txt.robots_for_status`).
+    ``robots_body`` (a robots.txt, or the ``robots_rules`` of the per-host table) null means no capture for the
+    host; otherwise ``robots_status`` decides as RFC 9309 does (:func:`~crawlforge.lib.robots_txt.robots_for_status`).
     """
     agents = tuple(agents)
 
     def fn(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for pdf in batches:
-            parsed: dict[tuple[int | None, bytes], RobotsTxt] = {}
+            parsed: dict[tuple[int | None, bytes | str], RobotsTxt] = {}
             rows = []
             for row in pdf.itertuples(index=False):
                 body = row.robots_body
                 robots = None
-                if isinstance(body, bytes | bytearray):  # a capture exists for the page's host
+                if isinstance(body, bytes | bytearray | str):  # a capture exists for the page's host
                     status = None if pd.isna(row.robots_status) else int(row.robots_status)
-                    key = (status, bytes(body))
+                    key = (status, body if isinstance(body, str) else bytes(body))
                     if key not in parsed:
                         parsed[key] = robots_for_status(status, key[1])
                     robots = parsed[key]

@@ -125,10 +125,19 @@ def test_rights_job_on_ingested_pages_and_robots(spark, tmp_path, shared_data):
     assert all(v["rights_headers_recorded"] and v["rights_fingerprint"] == res.fingerprint for v in rows.values())
     assert res.counts["noai"] == 1 and res.counts["licensed"] == 6 and res.counts["robots_ai_disallowed"] == 3
 
-    # exactly once: a rerun with the same robots files does nothing
+    # the per-host robots table: the deciding groups only, root disallows, the agents a group names
+    hosts = {r["host"]: r for r in delta_io.read_table(spark, lake, "robots_hosts").collect()}
+    assert set(hosts) == {"site.example", "art.example", "archive.org"}
+    assert hosts["site.example"]["robots_named_agents"] == ["GPTBot", "CCBot"]
+    assert hosts["site.example"]["robots_root_disallowed_agents"] == []
+    assert len(hosts["art.example"]["robots_root_disallowed_agents"]) == len(cfg.rights.ai_agents)
+    assert "Teoma" not in hosts["archive.org"]["robots_rules"] and "/control/" in hosts["archive.org"]["robots_rules"]
+
+    # exactly once: a rerun with the same robots files does nothing (and does not rebuild robots_hosts)
     again = rights_job.run(spark, cfg, run_id="rights-2")
     assert (again.files_processed, again.fingerprint) == (0, res.fingerprint)
     assert delta_io.read_table(spark, lake, "signals_rights").count() == 8
+    assert {r["run_id"] for r in delta_io.read_table(spark, lake, "robots_hosts").collect()} == {"rights-1"}
 
     # the copyright-clean recipe: first failing rule per page
     recipe = load_recipe("copyright-clean")

@@ -232,6 +232,12 @@ def test_robots_txt_rfc9309_semantics():
     assert robots.allowed("ClaudeBot", "/b") and not robots.allowed("anthropic-ai", "/b")
     assert robots.disallowed_agents(["GPTBot", "CCBot", "Google-Extended", "PerplexityBot"], "/") == [
         "GPTBot", "CCBot"]  # fmt: skip
+    # the compact form (what robots_hosts stores) decides exactly as the original for the agents it was made for
+    agents = ["GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai", "PerplexityBot"]
+    small = parse_robots_txt(robots.compact(agents))
+    paths = ["/", "/public/page", "/x", "/private/x", "/private/open", "/private/open/more", "/doc/a.pdf", "/a", "/b"]
+    assert all(small.allowed(a, p) == robots.allowed(a, p) for a in agents for p in paths)
+    assert "SomeBot" not in robots.compact(agents) and len(robots.compact(agents)) < 300
     tie = parse_robots_txt("User-agent: *\nDisallow: /page\nAllow: /page\n")
     assert tie.allowed("x", "/page")  # allow wins a tie
     assert parse_robots_txt(None).allowed("GPTBot", "/") and parse_robots_txt(b"\x00\xff junk").allowed("a", "/")
