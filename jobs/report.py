@@ -254,7 +254,13 @@ def collect_report(spark: SparkSession, cfg: CrawlforgeConfig, img_dir: str) -> 
             "hash": recipe.hash,
             "origin": recipe.origin,
             "rules": [
-                (r.name, r.version, f"{r.column} {r.op} {r.value}", dict(r.overrides) or "") for r in recipe.rules
+                (
+                    r.name,
+                    r.version,
+                    f"{r.column} {r.op} {r.value}" + (" or null" if r.null_drops else ""),
+                    dict(r.overrides) or "",
+                )
+                for r in recipe.rules
             ],
         }
     except Exception as exc:  # noqa: BLE001 - the report shows what it could not load

@@ -106,8 +106,8 @@ def _condition(value: Column, op: str, threshold: Value) -> Column:
 def rule_fails(rule: RecipeRule, column_types: Mapping[str, str] | None = None) -> Column:
     """A non-null boolean Column: does ``rule`` drop the row? Same semantics as :meth:`RecipeRule.fails`.
 
-    A null (or NaN) signal never fails. Per-language overrides become ``when(language == x, ...)`` branches in
-    front of the default, so a null or unlisted language uses the default value.
+    A null (or NaN) signal never fails, unless the rule has ``null_drops``. Per-language overrides become
+    ``when(language == x, ...)`` branches in front of the default, so a null or unlisted language uses the default.
     """
     value = F.col(rule.column)
     cond = _condition(value, rule.op, rule.value)
@@ -123,6 +123,8 @@ def rule_fails(rule: RecipeRule, column_types: Mapping[str, str] | None = None) 
     present = value.isNotNull()
     if column_types is not None and column_types.get(rule.column, "").lower() in ("double", "float"):
         present = present & ~F.isnan(value)
+    if rule.null_drops:  # a null signal fails this rule
+        return ~present | F.coalesce(cond, F.lit(False))
     return F.coalesce(present & cond, F.lit(False))
 
 

@@ -17,6 +17,7 @@ Recipe format::
         op: le                          # the comparison that means DROP: gt ge lt le eq ne in not_in
         value: 0.65                     # a scalar; a non-empty list for in / not_in
         overrides: {fr: 0.5}            # optional: per-language value, keyed by the ``language`` column
+        null_drops: false               # optional: true makes a null signal fail the rule (see below)
         description: ...                # optional, free text (cite where the threshold comes from)
 
 A document is dropped by a rule when ``row[column] <op> value`` holds, with ``value`` replaced by
@@ -24,7 +25,10 @@ A document is dropped by a rule when ``row[column] <op> value`` holds, with ``va
 evaluation here and the Spark expressions of ``jobs/select.py``:
 
 * **A null signal never fails a rule**, whatever the op (``not_in`` included): the statistic is undefined (a ratio
-  over zero words, no URL, no language), exactly as :meth:`crawlforge.lib.heuristics.decisions.Rule.fails`. A
+  over zero words, no URL, no language), exactly as :meth:`crawlforge.lib.heuristics.decisions.Rule.fails`. A rule
+  with ``null_drops: true`` inverts that for its column: a null (a document its score job has not reached) fails
+  it. Subsets that must prove something of every document (``copyright-clean``: checked for licence and opt-outs)
+  need it; the anchors' recipes never set it. A
   floating-point NaN is treated as null (Spark orders NaN above every number and Python compares it false to
   everything; treating it as null keeps both evaluations equal).
 * A document whose ``language`` is null, or has no override, uses the rule's default ``value``.
@@ -76,7 +80,7 @@ Scalar = bool | int | float | str
 Value = Scalar | tuple[Scalar, ...]
 
 _RECIPE_KEYS = frozenset({"name", "version", "description", "source", "rules"})
-_RULE_KEYS = frozenset({"name", "version", "column", "op", "value", "overrides", "description"})
+_RULE_KEYS = frozenset({"name", "version", "column", "op", "value", "overrides", "description", "null_drops"})
 _NUMERIC_TYPES = frozenset(
     {"tinyint", "smallint", "int", "bigint", "float", "double", "byte", "short", "integer", "long"}
 )
@@ -143,6 +147,7 @@ class RecipeRule:
         value: the default threshold (a tuple for ``in`` / ``not_in``).
         overrides: per-language thresholds keyed by the ``language`` column.
         description: free text, e.g. where the threshold comes from.
+        null_drops: a null signal fails the rule (default: a null never fails).
     """
 
     name: str
@@ -152,6 +157,7 @@ class RecipeRule:
     value: Value
     overrides: Mapping[str, Value] = field(default_factory=dict)
     description: str | None = None
+    null_drops: bool = False
 
     @property
     def filter(self) -> str:
@@ -164,18 +170,20 @@ class RecipeRule:
         return self.value
 
     def fails(self, row: Mapping[str, Any]) -> bool:
-        """True when the rule drops a document with this signals row (a null signal never fails)."""
+        """True when the rule drops a document with this signals row (a null signal fails only with null_drops)."""
         if self.column not in row:
             raise KeyError(f"rule {self.name!r} needs signal column {self.column!r}")
         value = row[self.column]
         if is_null(value):
-            return False
+            return self.null_drops
         return _compare(self.op, value, self.threshold_for(row.get(LANGUAGE_COLUMN)))
 
     def to_rule(self) -> Rule:
         """The equivalent :class:`~crawlforge.lib.heuristics.decisions.Rule` (scalar ops, no overrides only)."""
-        if self.op in LIST_OPS or self.overrides:
-            raise ValueError(f"rule {self.name!r} uses {self.op!r} or overrides, which decisions.Rule cannot express")
+        if self.op in LIST_OPS or self.overrides or self.null_drops:
+            raise ValueError(
+                f"rule {self.name!r} uses {self.op!r}, overrides or null_drops, which decisions.Rule cannot express"
+            )
         return Rule(name=self.name, version=self.version, column=self.column, op=self.op, threshold=self.value)  # type: ignore[arg-type]
 
     def as_dict(self, *, with_description: bool = True) -> dict[str, Any]:
@@ -193,6 +201,8 @@ class RecipeRule:
         }
         if self.overrides:
             out["overrides"] = {k: plain(v) for k, v in sorted(self.overrides.items())}
+        if self.null_drops:  # only when set: the hash of every existing recipe stays the same
+            out["null_drops"] = True
         if with_description and self.description:
             out["description"] = self.description
         return out
@@ -283,7 +293,8 @@ class Recipe:
         rows = [header]
         for i, r in enumerate(self.rules, 1):
             over = ", ".join(f"{k}={_show(v)}" for k, v in sorted(r.overrides.items()))
-            rows.append((str(i), r.name, r.version, r.column, r.op, _show(r.value), over))
+            value = _show(r.value) + (" (or null)" if r.null_drops else "")
+            rows.append((str(i), r.name, r.version, r.column, r.op, value, over))
         widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
         return "\n".join(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
@@ -394,6 +405,9 @@ def _parse_rule(i: int, raw: Any, problems: list[str]) -> RecipeRule | None:
     description = raw.get("description")
     if description is not None and not isinstance(description, str):
         problems.append(f"{where}: description must be text, got {description!r}")
+    null_drops = raw.get("null_drops", False)
+    if not isinstance(null_drops, bool):
+        problems.append(f"{where}: null_drops must be true or false, got {null_drops!r}")
     if len(problems) > n_before or value is None:
         return None
     return RecipeRule(
@@ -404,6 +418,7 @@ def _parse_rule(i: int, raw: Any, problems: list[str]) -> RecipeRule | None:
         value=value,
         overrides=overrides,
         description=description,
+        null_drops=bool(null_drops),
     )
 
 

@@ -165,22 +165,27 @@ def test_rights_job_on_ingested_pages_and_robots(spark, tmp_path, shared_data):
           ("extract_error", "extract_method", "charset", "charset_source", "payload_length", "text_chars",
            "text_lines", "extract_ms", "extractor")], F.lit("t").alias("run_id"),
     )  # fmt: skip
+    # a document the rights job never saw (as if its file came after the rights run)
+    unchecked = docs.limit(1).withColumn("doc_id", F.lit("unchecked")).withColumn("url", F.lit("https://new.example/"))
     delta_io.ensure_table(spark, lake, DOCUMENTS)
-    delta_io.append(docs, lake, DOCUMENTS, "t")
+    delta_io.append(docs.unionByName(unchecked), lake, DOCUMENTS, "t")
     # the select job with the copyright-clean recipe: the rights rules are drop reasons like any other
     given = ("source", "snapshot", "doc_id", "file_id", "url")
-    base = pages.select(*given, F.lit("en").alias("language"),
-                        *[F.lit(None).cast(f.dataType).alias(f.name) for f in SIGNALS.schema.fields
-                          if f.name not in (*given, "language")])  # fmt: skip
+    base = delta_io.read_table(spark, lake, "documents").select(
+        *given, F.lit("en").alias("language"),
+        *[F.lit(None).cast(f.dataType).alias(f.name) for f in SIGNALS.schema.fields
+          if f.name not in (*given, "language")],
+    )  # fmt: skip
     delta_io.ensure_table(spark, lake, SIGNALS)
     delta_io.append(base, lake, SIGNALS, "t")
     sel_cfg = make_config(lake, ingest__snapshot=SNAP, select__recipe="copyright-clean")
     sel = select_job.run(spark, sel_cfg, run_id="sel-1")
-    assert (sel.docs, sel.kept) == (8, 3)
+    assert (sel.docs, sel.kept) == (9, 3)
     assert sel.dropped_by_rule == {"rights/respect_robots_ai": 3, "rights/open_license_only": 1,
-                                   "rights/respect_noai": 1}  # fmt: skip
-    decisions = delta_io.read_table(spark, lake, "decisions").collect()
-    assert {url_of[d["doc_id"]]: d["first_failing_rule"] for d in decisions} == dropped
+                                   "rights/respect_noai": 1, "rights/not_checked": 1}  # fmt: skip
+    decisions = {d["doc_id"]: d["first_failing_rule"] for d in delta_io.read_table(spark, lake, "decisions").collect()}
+    assert decisions.pop("unchecked") == "rights/not_checked"
+    assert {url_of[k]: v for k, v in decisions.items()} == dropped
     pub_cfg = make_config(lake, ingest__snapshot=SNAP, select__recipe="copyright-clean",
                           **{"publish__remove": '["domain:pan.example"]'})  # fmt: skip
     assert publish_job.run(spark, pub_cfg, run_id="pub-1").published == 2  # pan.example removed by host

@@ -342,3 +342,21 @@ def test_to_rule_refuses_what_decisions_rule_cannot_express() -> None:
         RecipeRule("a/b", "1", "c", "gt", 1, {"fr": 2}).to_rule()
     with pytest.raises(ValueError, match="not_in"):
         RecipeRule("a/b", "1", "c", "not_in", ("x",)).to_rule()
+
+
+def test_null_drops_makes_a_null_fail_and_keeps_old_hashes() -> None:
+    plain = _recipe({"name": "a/b", "version": "1", "column": "x", "op": "eq", "value": True})
+    strict = _recipe({"name": "a/b", "version": "1", "column": "x", "op": "eq", "value": True, "null_drops": True})
+    assert not plain.rules[0].fails({"x": None}) and strict.rules[0].fails({"x": None})
+    assert strict.rules[0].fails({"x": True}) and not strict.rules[0].fails({"x": False})
+    assert strict.rules[0].fails({"x": float("nan")})
+    assert plain.hash == _recipe({"name": "a/b", "version": "1", "column": "x", "op": "eq", "value": True,
+                                  "null_drops": False}).hash != strict.hash  # fmt: skip
+    assert "(or null)" in strict.table()
+    with pytest.raises(RecipeError, match="null_drops must be true or false"):
+        _recipe({"name": "a/b", "version": "1", "column": "x", "op": "eq", "value": True, "null_drops": "yes"})
+    with pytest.raises(ValueError, match="null_drops"):
+        strict.rules[0].to_rule()
+    clean = load_recipe("copyright-clean")
+    assert clean.rules[0].name == "rights/not_checked" and clean.rules[0].null_drops
+    assert [r.null_drops for r in clean.rules[1:]] == [False] * (len(clean.rules) - 1)
