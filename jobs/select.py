@@ -297,8 +297,8 @@ def describe_plan(cfg: CrawlforgeConfig) -> str:
         f"# writes (replaceWhere on the scope): {delta_io.table_path(root, DECISIONS.name)}, "
         f"{delta_io.table_path(root, DROP_SAMPLES.name)} (up to {cfg.select.drop_samples_per_rule} per rule); "
         "appends stage_stats",
-        "# a rule drops a document when `column op value` holds; a null signal never fails a rule; "
-        "documents not extracted are dropped as extract/<status>",
+        "# a rule drops a document when `column op value` holds; a null signal never fails a rule (unless the rule "
+        "has null_drops); documents not extracted are dropped as extract/<status>",
     ]
     known = {*SIGNAL_COLUMNS, LANGUAGE_COLUMN, "language_score"}
     other = [c for c in recipe.columns if c not in known]

@@ -315,7 +315,7 @@ def _show(v: Value) -> str:
         return "[" + ", ".join(_show(x) for x in v) + "]"
     if isinstance(v, bool):
         return str(v).lower()
-    return str(v)
+    return str(v) if v != "" else '""'
 
 
 # --------------------------------------------------------------------------------------------------
