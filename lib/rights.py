@@ -202,12 +202,43 @@ def _text_licences(text: str) -> list[tuple[str, str | None]]:
 # ------------------------------------------------------------------------------------------------
 # HTML scanning
 
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:_-]*)\b([^>]*)>", re.DOTALL)
+# [^<>]: a stray "<" ends a tag attempt, so a page full of unclosed "<" is scanned in linear time
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:_-]*)\b([^<>]*)>", re.DOTALL)
 _ATTR = re.compile(r"""([^\s=/"'<>]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_STRIP = re.compile(r"<!--.*?-->|<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_ANY_TAG = re.compile(r"<[^>]*>")
+_HIDDEN_TAGS = ("script", "style", "noscript", "template", "svg")
+_HIDDEN_OPEN = re.compile(r"<!--|<(" + "|".join(_HIDDEN_TAGS) + r")\b", re.IGNORECASE)
+_HIDDEN_CLOSE = {t: re.compile(rf"</{t}\b[^<>]*>", re.IGNORECASE) for t in _HIDDEN_TAGS}
+_ANY_TAG = re.compile(r"<[^<>]*>")
 _LICENCE_META = frozenset({"license", "licence", "dc.rights", "dcterms.license", "dc.license", "dcterms.rights"})
 _RDF_LICENCE = frozenset({"license", "cc:license", "dc:rights", "dcterms:license", "cc:licence"})
+
+
+def _without_hidden(doc: str) -> str:
+    """``doc`` without comments and script/style/noscript/template/svg elements, in one linear pass.
+
+    An element or comment that is never closed runs to the end of the page (as browsers parse an unclosed
+    ``<script>`` or ``<!--``). A regex ``<script>.*?</script>`` would rescan the rest of the page for every unclosed
+    opening: quadratic on a page with thousands of them.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        m = _HIDDEN_OPEN.search(doc, pos)
+        if m is None:
+            parts.append(doc[pos:])
+            break
+        parts.append(doc[pos : m.start()])
+        if m.group(1) is None:  # a comment
+            end = doc.find("-->", m.end())
+            if end < 0:
+                break
+            pos = end + 3
+        else:
+            close = _HIDDEN_CLOSE[m.group(1).lower()].search(doc, m.end())
+            if close is None:
+                break
+            pos = close.end()
+    return " ".join(parts)
 
 
 def _attrs(raw: str) -> dict[str, str]:
@@ -433,7 +464,7 @@ def page_rights(
             kind = classify_licence_url(url) if m_cc else None
             if m_cc and kind:
                 evidence.append(LicenceEvidence("href", kind[0], kind[1], m_cc.group(0)))
-    visible = _ANY_TAG.sub(" ", _STRIP.sub(" ", doc))
+    visible = _ANY_TAG.sub(" ", _without_hidden(doc))
     visible = re.sub(r"\s+", " ", html.unescape(visible))
     evidence += [LicenceEvidence("text", t, v, None) for t, v in _text_licences(visible)]
     lic = detect_licence(evidence)

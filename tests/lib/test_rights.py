@@ -150,6 +150,19 @@ def test_rel_license_beats_text_and_text_needs_a_claim():
     assert hidden.licence == "none"
 
 
+def test_hidden_parts_are_stripped_in_linear_time():
+    import time
+
+    hidden = page_rights(_html(body="İİ<SCRIPT>licensed under CC BY 4.0</Script><p>Licensed under CC BY-SA 4.0.</p>"))
+    assert hidden.licence == "cc-by-sa-4.0"  # the script's text is not read, the paragraph after it is
+    unclosed = page_rights(_html(body="<p>x</p><!-- licensed under CC BY 4.0"))
+    assert unclosed.licence == "none"  # an unclosed comment runs to the end, as in a browser
+    t0 = time.perf_counter()
+    for doc in (b"<p>x</p><svg a=1>" * 20000, b"<a " * 300000, b"<p>a</p><!--" * 50000):
+        assert page_rights(doc).licence == "none"
+    assert time.perf_counter() - t0 < 5  # quadratic scanning took 26 s on the first one alone
+
+
 def test_malformed_meta_and_links_do_not_break_parsing():
     doc = (
         b"<HTML><HEAD><META NAME=ROBOTS CONTENT=NOAI,NOIMAGEAI><meta name='tdm-reservation' content=' 1 '>"
