@@ -621,10 +621,18 @@ def fixed_and_marginal(t_small: float, t_big: float, n_small: int, n_big: int) -
     return t_big - marginal * n_big, marginal
 
 
+#: below this growth exponent between the two sizes the fixed + marginal line is not trusted (see at_scale)
+MIN_EXPONENT = 0.2
+
+
 def at_scale(runs: dict[tuple[int, int], SparkRun], args: argparse.Namespace) -> tuple[float, float] | None:
     """(fixed seconds per run, marginal pages/s/core) of the whole pipeline from the two sizes, if both ran."""
     big, small = runs.get((args.pages, args.cores)), runs.get((args.small, args.cores))
     if big is None or small is None or big.error or small.error or small.html_pages >= big.html_pages:
+        return None
+    if _exponent(small.per_page_seconds, big.per_page_seconds, small.html_pages, big.html_pages) < MIN_EXPONENT:
+        # the small run took about as long as the big one (a loaded machine, or all fixed cost): a line through
+        # the two points would give a near-zero marginal cost and an absurd rate, so no at-scale figure is given
         return None
     fixed, marginal = fixed_and_marginal(
         small.per_page_seconds, big.per_page_seconds, small.html_pages, big.html_pages
