@@ -30,10 +30,9 @@ gopher_stop_words                 < 2         distinct Gopher stop words present
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection, Sequence
-from itertools import compress
 
+from crawlforge.lib.heuristics.ngrams import WordNgrams
 from crawlforge.lib.heuristics.wordlists import GOPHER_STOP_WORDS, terminal_punctuation
 
 
@@ -75,45 +74,26 @@ def duplicates(items: Sequence[str]) -> tuple[int, int]:
     return dup_items, dup_chars
 
 
-def top_ngram_chars(words: Sequence[str], n: int) -> int | None:
+def top_ngram_chars(words: Sequence[str] | WordNgrams, n: int) -> int | None:
     """Characters of the most frequent word n-gram times its count (``" ".join`` length); ``None`` if no n-gram.
 
-    Ties go to the n-gram seen first, as ``Counter.most_common(1)``.
+    Ties go to the n-gram seen first, as ``Counter.most_common(1)``. ``words`` may be a :class:`WordNgrams`, to
+    share its n-gram classes between sizes.
     """
-    if len(words) < n:
+    grams = words if isinstance(words, WordNgrams) else WordNgrams(words)
+    top = grams.most_common(n)
+    if top is None:
         return None
-    counts = Counter(zip(*(words[i:] for i in range(n)), strict=False))
-    gram, count = counts.most_common(1)[0]
-    return (sum(map(len, gram)) + n - 1) * count
+    start, count = top
+    return (sum(map(len, grams.words[start : start + n])) + n - 1) * count
 
 
-def dup_ngram_chars(words: Sequence[str], n: int) -> int:
-    """Characters in repeated word n-grams, datatrove's ``find_all_duplicate``.
-
-    Scans left to right; an n-gram (keyed by its words concatenated without separator) seen before adds its
-    length and the scan jumps past it, so overlapping repeats are not double counted. Only keys occurring more
-    than once can ever be "seen before", so the scan visits just their positions (same result, less Python work).
-    """
-    if len(words) < n:
-        return 0
-    keys = list(map("".join, zip(*(words[i:] for i in range(n)), strict=False)))
-    counts = Counter(keys)
-    if len(counts) == len(keys):
-        return 0
-    repeated_keys = {k for k, c in counts.items() if c > 1}
-    seen: set[str] = set()
-    repeated = 0
-    resume = 0
-    for idx in compress(range(len(keys)), map(repeated_keys.__contains__, keys)):
-        if idx < resume:
-            continue
-        gram = keys[idx]
-        if gram in seen:
-            repeated += len(gram)
-            resume = idx + n
-        else:
-            seen.add(gram)
-    return repeated
+def dup_ngram_chars(words: Sequence[str] | WordNgrams, n: int) -> int:
+    """Characters in repeated word n-grams, datatrove's ``find_all_duplicate`` (see
+    :meth:`WordNgrams.joined_dup_chars`: n-grams are keyed by their words concatenated without separator, a key
+    seen before adds its length and the scan jumps past it)."""
+    grams = words if isinstance(words, WordNgrams) else WordNgrams(words)
+    return grams.joined_dup_chars(n)
 
 
 def _frac(num: float, den: float) -> float | None:
@@ -140,11 +120,12 @@ def gopher_repetition_signals(text: str, words: Sequence[str]) -> dict[str, floa
     else:
         for key in ("para_frac", "para_char_frac", "line_frac", "line_char_frac"):
             out[f"gopher_dup_{key}"] = None
+    grams = WordNgrams(words)
     for n in TOP_NGRAM_SIZES:
-        top = top_ngram_chars(words, n) if n_chars else None
+        top = top_ngram_chars(grams, n) if n_chars else None
         out[f"gopher_top_{n}gram_char_frac"] = None if top is None else top / n_chars
     for n in DUP_NGRAM_SIZES:
-        out[f"gopher_dup_{n}gram_char_frac"] = dup_ngram_chars(words, n) / n_chars if n_chars else None
+        out[f"gopher_dup_{n}gram_char_frac"] = dup_ngram_chars(grams, n) / n_chars if n_chars else None
     return out
 
 

@@ -30,8 +30,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import accumulate, compress
+from itertools import compress
 
+import numpy as np
+
+from crawlforge.lib.heuristics.ngrams import WordNgrams
 from crawlforge.lib.heuristics.wordlists import ldnoobw_words, stopwords_json
 from crawlforge.lib.text_split import lines_rp, rp_normalize, sentence_count_rp, words_wordpunct
 
@@ -48,42 +51,34 @@ def _r(x: float) -> float:
     return round(x, PRECISION)
 
 
-def _top_ngram_frac(words: Sequence[str], n: int, total_chars: int) -> float:
-    if len(words) < n:
+def _top_ngram_frac(grams: WordNgrams, n: int, total_chars: int) -> float:
+    top = grams.most_common(n)
+    if top is None or top[1] <= 1:
         return 0.0
-    gram, count = Counter(zip(*(words[i:] for i in range(n)), strict=False)).most_common(1)[0]
-    if count <= 1:
-        return 0.0
-    return _r(sum(map(len, gram)) * count / total_chars)
+    start, count = top
+    return _r(sum(map(len, grams.words[start : start + n])) * count / total_chars)
 
 
-def _dupe_ngram_fracs(words: Sequence[str], lengths: Sequence[int], total_chars: int) -> dict[int, float]:
+def _dupe_ngram_fracs(grams: WordNgrams, lengths: Sequence[int], total_chars: int) -> dict[int, float]:
     """Fraction of characters covered by word n-grams that occur more than once, for n = 5..10.
 
-    A repeated n-gram contains a repeated (n-1)-gram, so once a size has none, larger sizes have none either.
+    A word is covered when some window ``[j, j + n)`` starting at a repeated n-gram holds it: +1 at every such
+    ``j``, -1 at ``j + n``, and the running sum is positive exactly on the covered words. A repeated n-gram
+    contains a repeated (n-1)-gram, so once a size has none, larger sizes have none either.
     """
     out = dict.fromkeys(range(5, 11), 0.0)
     if total_chars == 0:
         return out
-    prefix = [0, *accumulate(lengths)]
+    word_chars = np.asarray(lengths, dtype=np.int64)
     for n in range(5, 11):
-        if len(words) < n:
+        if not grams.has_repeats(n):
             break
-        grams = list(zip(*(words[i:] for i in range(n)), strict=False))
-        counts = Counter(grams)
-        if len(counts) == len(grams):
-            break
-        repeated = {g for g, c in counts.items() if c > 1}
-        duped = 0
-        start = end = -1
-        for j in compress(range(len(grams)), map(repeated.__contains__, grams)):
-            if j > end:  # disjoint from the current covered span: close it
-                if end > start:
-                    duped += prefix[end] - prefix[start]
-                start = j
-            end = j + n
-        duped += prefix[end] - prefix[start]
-        out[n] = _r(duped / total_chars)
+        starts = grams.repeated_starts(n)
+        windows = np.zeros(len(word_chars) + 1, dtype=np.int64)
+        windows[starts] += 1
+        windows[starts + n] -= 1
+        covered = np.cumsum(windows[:-1]) > 0
+        out[n] = _r(int(word_chars[covered].sum()) / total_chars)
     return out
 
 
@@ -142,9 +137,10 @@ def redpajama_signals(
     else:
         out["rps_doc_frac_unique_words"] = None
         out["rps_doc_unigram_entropy"] = None
+    grams = WordNgrams(words)
     for n in (2, 3, 4):
-        out[f"rps_doc_frac_chars_top_{n}gram"] = _top_ngram_frac(words, n, total_chars)
-    for n, frac in _dupe_ngram_fracs(words, lengths, total_chars).items():
+        out[f"rps_doc_frac_chars_top_{n}gram"] = _top_ngram_frac(grams, n, total_chars)
+    for n, frac in _dupe_ngram_fracs(grams, lengths, total_chars).items():
         out[f"rps_doc_frac_chars_dupe_{n}grams"] = frac
 
     block = ldnoobw_words(language)

@@ -1,0 +1,188 @@
+"""Exact word n-gram statistics for the Gopher and RedPajama-v2 repetition signals, on integer ids with numpy.
+
+Both recipes count word n-grams for n = 2..10 (Gopher: Rae et al. 2021, App. A, Table A1; RedPajama-v2:
+``rps_doc_frac_chars_top_{2,3,4}gram`` / ``dupe_{5..10}grams``). Counting them with a Python ``Counter`` of
+tuples or joined strings costs one tuple / string and one dict update per word and per n, which made these
+signals the dominant cost of ``compute_signals`` on real pages. :class:`WordNgrams` does the per-word Python
+work once (a dict gives each word an integer id) and everything per n in numpy:
+
+* Only repeated n-grams are tracked. An n-gram that occurs twice starts with an (n-1)-gram that occurs twice,
+  so the repeated n-grams are found among the positions of the repeated (n-1)-grams: the key of the n-gram at
+  ``i`` is (group of its (n-1)-gram, id of word ``i + n - 1``), one integer, and equal keys are grouped by one
+  sort. On web text a few percent of the positions hold a repeated 5-gram, so the work shrinks fast with n.
+* Every grouping compares exact integer keys, so counts are exact, not hashed.
+
+datatrove's duplicate n-gram scan keys n-grams by their words concatenated *without* a separator, so
+``("ab", "c")`` and ``("a", "bc")`` are the same key. :meth:`WordNgrams.joined_dup_chars` keeps that: a polynomial
+hash of the concatenated characters (wrapping uint64) selects the positions whose key may occur twice; only
+those keys are then built and compared as real strings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+__all__ = ["WordNgrams"]
+
+# Odd multiplier of the character hash: multiplying by its powers is a bijection modulo 2**64.
+_HASH_BASE = 0x9E3779B97F4A7C15
+# (key, position) pairs are sorted as one int64 ``key * size + position`` while that fits; else with lexsort.
+_PACK_LIMIT = 1 << 63
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeats:
+    """The n-grams of one size that occur more than once, as groups of equal n-grams (groups in key order).
+
+    Attributes:
+        starts: start position of every occurrence, group by group, ascending within a group.
+        group: group number (``0 .. len(counts) - 1``) of each entry of ``starts``.
+        counts: occurrences per group (each >= 2).
+        first: first (smallest) start of each group.
+    """
+
+    starts: np.ndarray
+    group: np.ndarray
+    counts: np.ndarray
+    first: np.ndarray
+
+
+def _repeats(keys: np.ndarray, starts: np.ndarray, key_bound: int, size: int) -> _Repeats:
+    """Group equal ``keys`` (int64 in ``[0, key_bound)``, one per distinct start in ``[0, size)``); keep groups
+    of two or more."""
+    if key_bound * size < _PACK_LIMIT:
+        packed = keys * size + starts
+        packed.sort()
+        keys, starts = np.divmod(packed, size)
+    else:  # a giant document: same order, slower sort
+        order = np.lexsort((starts, keys))
+        keys, starts = keys[order], starts[order]
+    new = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    heads = np.flatnonzero(new)
+    counts = np.diff(heads, append=len(keys))
+    repeated = counts > 1
+    member = np.repeat(repeated, counts)
+    group = (np.cumsum(repeated) - 1).repeat(counts)
+    return _Repeats(starts[member], group[member], counts[repeated], starts[heads[repeated]])
+
+
+class WordNgrams:
+    """The repeated word n-grams of one word list, per n (built on demand from the (n-1)-grams, cached).
+
+    Args:
+        words: the document's words, in order.
+    """
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        index: dict[str, int] = {}
+        setdefault = index.setdefault
+        self._ids = np.array([setdefault(w, len(index)) for w in words], dtype=np.int64)
+        self._vocab = len(index)
+        self._levels: dict[int, _Repeats] = {}
+        self._char_arrays: tuple[str, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _level(self, n: int) -> _Repeats:
+        """The repeated n-grams (``n >= 1``); empty when the words hold fewer than two n-grams."""
+        got = self._levels.get(n)
+        if got is not None:
+            return got
+        size = len(self.words)
+        if n == 1:
+            starts = np.flatnonzero(np.bincount(self._ids, minlength=self._vocab)[self._ids] > 1)
+            got = _repeats(self._ids[starts], starts, self._vocab, size)
+        else:
+            prev = self._level(n - 1)
+            fits = prev.starts <= size - n
+            starts = prev.starts[fits]
+            keys = prev.group[fits] * self._vocab + self._ids[starts + (n - 1)]
+            got = _repeats(keys, starts, len(prev.counts) * self._vocab, size)
+        self._levels[n] = got
+        return got
+
+    def has_repeats(self, n: int) -> bool:
+        """Some n-gram occurs more than once (an n-gram repeat contains an (n-1)-gram repeat, so a size without
+        repeats ends the search for every larger size)."""
+        return len(self.words) >= n and len(self._level(n).counts) > 0
+
+    def most_common(self, n: int) -> tuple[int, int] | None:
+        """(start of the most frequent n-gram, its count), ``None`` with fewer than n words.
+
+        Ties go to the n-gram seen first, as ``Counter(ngrams).most_common(1)`` (insertion order): the start
+        returned is that n-gram's first occurrence. With no repeat, that is the first n-gram, once.
+        """
+        if len(self.words) < n:
+            return None
+        level = self._level(n)
+        if not len(level.counts):
+            return 0, 1
+        top = level.counts.max()
+        return int(level.first[level.counts == top].min()), int(top)
+
+    def repeated_starts(self, n: int) -> np.ndarray:
+        """Start positions of the n-grams that occur more than once, each once, in no particular order."""
+        if len(self.words) < n:
+            return np.zeros(0, dtype=np.int64)
+        return self._level(n).starts
+
+    def _chars(self) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+        """(words concatenated, start offset of every word in it plus its length, prefix hashes, powers).
+
+        ``prefix[k]`` is the sum of ``char[m] * B**m`` over the first ``k`` characters, ``powers[k]`` is ``B**k``.
+        """
+        if self._char_arrays is None:
+            joined = "".join(self.words)
+            offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words)), out=offsets[1:])
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+            powers = np.full(len(codes) + 1, _HASH_BASE, dtype=np.uint64)
+            powers[0] = 1
+            np.multiply.accumulate(powers, out=powers)
+            prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+            np.cumsum(codes * powers[:-1], out=prefix[1:])
+            self._char_arrays = (joined, offsets, prefix, powers)
+        return self._char_arrays
+
+    def joined_dup_chars(self, n: int) -> int:
+        """Characters in repeated n-grams keyed by ``"".join(ngram)``, datatrove's ``find_all_duplicate``.
+
+        Scans left to right; a key seen before adds its length and the scan jumps past its n-gram, so overlapping
+        repeats are not double counted. Only keys occurring more than once can be "seen before", so the scan
+        visits just their positions. Equal strings have equal hashes, so those positions are among the ones whose
+        hash occurs twice; their keys are built and counted as strings, so a hash collision changes nothing.
+        """
+        if len(self.words) < n:
+            return 0
+        joined, offsets, prefix, powers = self._chars()
+        starts, ends = offsets[:-n], offsets[n:]
+        # hash of joined[start:end] times B**len(joined): the same for equal strings wherever they start
+        hashes = (prefix[ends] - prefix[starts]) * powers[len(joined) - starts]
+        order = np.argsort(hashes)
+        sorted_hashes = hashes[order]
+        same = sorted_hashes[1:] == sorted_hashes[:-1]
+        if not same.any():
+            return 0
+        shared = np.zeros(len(hashes), dtype=bool)
+        shared[1:] = same
+        shared[:-1] |= same
+        candidates = np.sort(order[shared])
+        keys = [joined[a:b] for a, b in zip(starts[candidates].tolist(), ends[candidates].tolist(), strict=True)]
+        key_counts = Counter(keys)
+        seen: set[str] = set()
+        repeated = 0
+        resume = 0
+        for idx, key in zip(candidates.tolist(), keys, strict=True):
+            if idx < resume or key_counts[key] < 2:
+                continue
+            if key in seen:
+                repeated += len(key)
+                resume = idx + n
+            else:
+                seen.add(key)
+        return repeated
