@@ -27,7 +27,7 @@ whichever comes first; ``c4_first_doc_drop`` records it (``"lorem_ipsum"``, ``"c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -52,10 +52,15 @@ POLICY_SUBSTRINGS = (
 
 @dataclass(frozen=True, slots=True)
 class C4Result:
-    """Signals of :func:`c4_quality` and the text as C4QualityFilter leaves it."""
+    """Signals of :func:`c4_quality` and the text as C4QualityFilter leaves it.
+
+    ``words`` is ``words_datatrove(text)`` when :func:`c4_quality` was given the words of every line (built from
+    them, not split again), else ``None``.
+    """
 
     signals: dict[str, int | str | None]
     text: str
+    words: list[str] | None = None
 
 
 def c4_quality(
@@ -65,20 +70,32 @@ def c4_quality(
     min_words_per_line: int = 3,
     max_word_length: int = 1000,
     remove_citations: bool = True,
+    lines: Sequence[str] | None = None,
+    line_words: Sequence[list[str]] | None = None,
 ) -> C4Result:
-    """Run C4's line filter over ``text`` (FineWeb's settings by default) without dropping anything."""
-    lines = text.splitlines()
+    """Run C4's line filter over ``text`` (FineWeb's settings by default) without dropping anything.
+
+    ``lines`` (``text.splitlines()``) and ``line_words`` (``words_datatrove`` of each of those lines) may be
+    passed when the caller has them: the sentence count then reuses the words of every line that citation
+    removal leaves unchanged (stripping a line does not change its words), and the result carries the words of
+    the cleaned text.
+    """
+    if lines is None:
+        lines = text.splitlines()
     too_long = no_punct = few_words = javascript = policy = citations = 0
     lorem_lines = curly_lines = 0
     first_drop: str | None = None
     sentences = 0
     kept: list[str] = []
-    for raw in lines:
+    kept_words: list[str] | None = None if line_words is None else []
+    for i, raw in enumerate(lines):
         line = raw.strip()
         words = line.split()
-        if max_word_length != -1 and any(len(w) > max_word_length for w in words):
+        # a word longer than the limit needs a line longer than it: test the line first
+        if max_word_length != -1 and len(line) > max_word_length and words and max(map(len, words)) > max_word_length:
             too_long += 1
             continue
+        n_sub = 0
         if remove_citations and "[" in line:
             line, n_sub = CITATION_RE.subn("", line)
             citations += n_sub
@@ -103,7 +120,12 @@ def c4_quality(
         if any(p in lower for p in POLICY_SUBSTRINGS):
             policy += 1
             continue
-        sentences += _sentences(line)
+        if line_words is None or kept_words is None:
+            sentences += _sentences(line, None)
+        else:
+            tokens = words_datatrove(line) if n_sub else line_words[i]
+            sentences += _sentences(line, tokens)
+            kept_words.extend(tokens)
         kept.append(line)
     cleaned = "\n".join(kept).strip()
     signals: dict[str, int | str | None] = {
@@ -121,12 +143,24 @@ def c4_quality(
         "c4_num_sentences": sentences,
         "c4_chars_removed": len(text) - len(cleaned),
     }
-    return C4Result(signals=signals, text=cleaned)
+    return C4Result(signals=signals, text=cleaned, words=kept_words)
 
 
-@lru_cache(maxsize=65_536)
-def _sentences(line: str) -> int:
-    return count_sentences_datatrove(words_datatrove(line)) or 1
+# Sentences per kept line, by line: boilerplate lines recur across the pages of a site. Cleared when full.
+_SENTENCE_CACHE: dict[str, int] = {}
+_SENTENCE_CACHE_SIZE = 65_536
+
+
+def _sentences(line: str, words: list[str] | None) -> int:
+    """spaCy-sentencizer sentences of one kept line (at least 1); ``words`` is ``words_datatrove(line)`` or
+    ``None`` to split it here."""
+    count = _SENTENCE_CACHE.get(line)
+    if count is None:
+        count = count_sentences_datatrove(words_datatrove(line) if words is None else words) or 1
+        if len(_SENTENCE_CACHE) >= _SENTENCE_CACHE_SIZE:
+            _SENTENCE_CACHE.clear()
+        _SENTENCE_CACHE[line] = count
+    return count
 
 
 # C4BadWordsFilter: words allowed again because they are common sub-words in languages without spaces. datatrove

@@ -100,11 +100,14 @@ def _frac(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def gopher_repetition_signals(text: str, words: Sequence[str]) -> dict[str, float | None]:
+def gopher_repetition_signals(
+    text: str, words: Sequence[str], *, grams: WordNgrams | None = None
+) -> dict[str, float | None]:
     """Gopher repetition fractions of ``text``; ``words`` must be ``words_datatrove(text)``.
 
     Every fraction is ``None`` for an empty text (datatrove drops it as ``empty``); n-gram fractions are ``None``
-    when the text has fewer than n words (datatrove skips the check).
+    when the text has fewer than n words (datatrove skips the check). ``grams`` is ``WordNgrams(words)`` if the
+    caller already has it (``compute_signals`` shares it with :func:`gopher_quality_signals`).
     """
     n_chars = len(text)
     out: dict[str, float | None] = {}
@@ -120,7 +123,7 @@ def gopher_repetition_signals(text: str, words: Sequence[str]) -> dict[str, floa
     else:
         for key in ("para_frac", "para_char_frac", "line_frac", "line_char_frac"):
             out[f"gopher_dup_{key}"] = None
-    grams = WordNgrams(words)
+    grams = grams if grams is not None else WordNgrams(words)
     for n in TOP_NGRAM_SIZES:
         top = top_ngram_chars(grams, n) if n_chars else None
         out[f"gopher_top_{n}gram_char_frac"] = None if top is None else top / n_chars
@@ -130,18 +133,32 @@ def gopher_repetition_signals(text: str, words: Sequence[str]) -> dict[str, floa
 
 
 def gopher_quality_signals(
-    text: str, words: Sequence[str], stop_words: Collection[str] = GOPHER_STOP_WORDS
+    text: str,
+    words: Sequence[str],
+    stop_words: Collection[str] = GOPHER_STOP_WORDS,
+    *,
+    lines: Sequence[str] | None = None,
+    grams: WordNgrams | None = None,
 ) -> dict[str, float | int | None]:
     """Gopher quality statistics of ``text``; ``words`` must be ``words_datatrove(text)``.
 
     Ratios whose denominator is zero are ``None`` (datatrove never reaches them: such documents are dropped
-    earlier as too short).
+    earlier as too short). ``lines`` (``text.splitlines()``) and ``grams`` (``WordNgrams(words)``) may be passed
+    when the caller has them. The per-word tests run once per distinct word, weighted by its count (the same
+    integer totals as a test of every word).
     """
+    grams = grams if grams is not None else WordNgrams(words)
     n_words = len(words)
     punct = PUNCTUATION_CHARS
-    non_symbol = [w for w in words if not punct.issuperset(w)]
-    n_non_symbol = len(non_symbol)
-    lines = text.splitlines()
+    n_non_symbol = non_symbol_chars = alpha_words = 0
+    for word, count in zip(grams.vocabulary, grams.word_counts.tolist(), strict=True):
+        if not punct.issuperset(word):
+            n_non_symbol += count
+            non_symbol_chars += len(word) * count
+        if word.isalpha() or any(map(str.isalpha, word)):
+            alpha_words += count
+    if lines is None:
+        lines = text.splitlines()
     n_lines = len(lines)
     bullet_lines = 0
     ellipsis_lines = 0
@@ -150,15 +167,14 @@ def gopher_quality_signals(
             bullet_lines += 1
         if line.rstrip().endswith(("...", "…")):
             ellipsis_lines += 1
-    alpha_words = sum(1 for w in words if w.isalpha() or any(c.isalpha() for c in w))
     return {
         "gopher_words": n_words,
         "gopher_non_symbol_words": n_non_symbol,
-        "gopher_mean_word_length": _frac(sum(map(len, non_symbol)), n_non_symbol),
+        "gopher_mean_word_length": _frac(non_symbol_chars, n_non_symbol),
         "gopher_hash_word_ratio": _frac(text.count("#"), n_words),
         "gopher_ellipsis_word_ratio": _frac(text.count("...") + text.count("…"), n_words),
         "gopher_bullet_lines_frac": _frac(bullet_lines, n_lines),
         "gopher_ellipsis_lines_frac": _frac(ellipsis_lines, n_lines),
         "gopher_alpha_words_frac": _frac(alpha_words, n_words),
-        "gopher_stop_words": len(set(words).intersection(stop_words)),
+        "gopher_stop_words": len(set(grams.vocabulary).intersection(stop_words)),
     }

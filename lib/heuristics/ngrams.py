@@ -14,8 +14,8 @@ work once (a dict gives each word an integer id) and everything per n in numpy:
 
 datatrove's duplicate n-gram scan keys n-grams by their words concatenated *without* a separator, so
 ``("ab", "c")`` and ``("a", "bc")`` are the same key. :meth:`WordNgrams.joined_dup_chars` keeps that: a polynomial
-hash of the concatenated characters (wrapping uint64) selects the positions whose key may occur twice; only
-those keys are then built and compared as real strings.
+hash of the concatenated characters (wrapping uint64) proves that keys and n-grams fall into the same classes
+(the usual case), or else picks the positions whose key may occur twice, whose keys are then compared as strings.
 """
 
 from __future__ import annotations
@@ -72,11 +72,34 @@ def _repeats(keys: np.ndarray, starts: np.ndarray, key_bound: int, size: int) ->
     return _Repeats(starts[member], group[member], counts[repeated], starts[heads[repeated]])
 
 
+def _skip_scan(starts: Sequence[int], keys: Sequence[object], lengths: Sequence[int], n: int) -> int:
+    """datatrove's ``find_all_duplicate`` scan over the n-grams whose key occurs more than once (``starts``
+    ascending): a key seen before adds its length and the scan jumps past its n-gram, so overlapping repeats are
+    not double counted. The other n-grams can never be "seen before", so leaving them out changes nothing."""
+    seen: set[object] = set()
+    repeated = 0
+    resume = 0
+    for start, key, length in zip(starts, keys, lengths, strict=True):
+        if start < resume:
+            continue
+        if key in seen:
+            repeated += length
+            resume = start + n
+        else:
+            seen.add(key)
+    return repeated
+
+
 class WordNgrams:
     """The repeated word n-grams of one word list, per n (built on demand from the (n-1)-grams, cached).
 
     Args:
         words: the document's words, in order.
+
+    Attributes:
+        words: the words as given.
+        vocabulary: the distinct words, in order of first occurrence (word id = index in this list).
+        word_counts: occurrences of each vocabulary word (int64 array).
     """
 
     def __init__(self, words: Sequence[str]) -> None:
@@ -84,7 +107,9 @@ class WordNgrams:
         index: dict[str, int] = {}
         setdefault = index.setdefault
         self._ids = np.array([setdefault(w, len(index)) for w in words], dtype=np.int64)
+        self.vocabulary: list[str] = list(index)
         self._vocab = len(index)
+        self.word_counts = np.bincount(self._ids, minlength=self._vocab)
         self._levels: dict[int, _Repeats] = {}
         self._char_arrays: tuple[str, np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -95,7 +120,7 @@ class WordNgrams:
             return got
         size = len(self.words)
         if n == 1:
-            starts = np.flatnonzero(np.bincount(self._ids, minlength=self._vocab)[self._ids] > 1)
+            starts = np.flatnonzero(self.word_counts[self._ids] > 1)
             got = _repeats(self._ids[starts], starts, self._vocab, size)
         else:
             prev = self._level(n - 1)
@@ -138,8 +163,9 @@ class WordNgrams:
         """
         if self._char_arrays is None:
             joined = "".join(self.words)
+            vocab_chars = np.fromiter(map(len, self.vocabulary), dtype=np.int64, count=self._vocab)
             offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words)), out=offsets[1:])
+            np.cumsum(vocab_chars[self._ids], out=offsets[1:])
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
             powers = np.full(len(codes) + 1, _HASH_BASE, dtype=np.uint64)
             powers[0] = 1
@@ -150,12 +176,14 @@ class WordNgrams:
         return self._char_arrays
 
     def joined_dup_chars(self, n: int) -> int:
-        """Characters in repeated n-grams keyed by ``"".join(ngram)``, datatrove's ``find_all_duplicate``.
+        """Characters in repeated n-grams keyed by ``"".join(ngram)``, datatrove's ``find_all_duplicate``
+        (see :func:`_skip_scan`).
 
-        Scans left to right; a key seen before adds its length and the scan jumps past its n-gram, so overlapping
-        repeats are not double counted. Only keys occurring more than once can be "seen before", so the scan
-        visits just their positions. Equal strings have equal hashes, so those positions are among the ones whose
-        hash occurs twice; their keys are built and counted as strings, so a hash collision changes nothing.
+        Equal n-grams have equal keys; different n-grams may too (a concatenation collision). Equal keys have
+        equal hashes, so when the hashes split the n-grams into as many classes as there are distinct n-grams,
+        keys and n-grams form the same classes and the scan runs on the groups of repeated n-grams. Otherwise
+        (a concatenation or a hash collision) the keys of the positions whose hash repeats are compared as
+        strings.
         """
         if len(self.words) < n:
             return 0
@@ -164,25 +192,24 @@ class WordNgrams:
         # hash of joined[start:end] times B**len(joined): the same for equal strings wherever they start
         hashes = (prefix[ends] - prefix[starts]) * powers[len(joined) - starts]
         order = np.argsort(hashes)
-        sorted_hashes = hashes[order]
-        same = sorted_hashes[1:] == sorted_hashes[:-1]
-        if not same.any():
-            return 0
+        same = hashes[order[1:]] == hashes[order[:-1]]
+        level = self._level(n)
+        n_grams = len(hashes) - len(level.starts) + len(level.counts)  # distinct n-grams
+        if len(hashes) - int(np.count_nonzero(same)) == n_grams:
+            if not len(level.counts):
+                return 0
+            by_start = np.argsort(level.starts)
+            first = level.starts[by_start]
+            return _skip_scan(
+                first.tolist(), level.group[by_start].tolist(), (offsets[first + n] - offsets[first]).tolist(), n
+            )
         shared = np.zeros(len(hashes), dtype=bool)
         shared[1:] = same
         shared[:-1] |= same
-        candidates = np.sort(order[shared])
+        candidates = np.sort(order[shared]).tolist()
         keys = [joined[a:b] for a, b in zip(starts[candidates].tolist(), ends[candidates].tolist(), strict=True)]
         key_counts = Counter(keys)
-        seen: set[str] = set()
-        repeated = 0
-        resume = 0
-        for idx, key in zip(candidates.tolist(), keys, strict=True):
-            if idx < resume or key_counts[key] < 2:
-                continue
-            if key in seen:
-                repeated += len(key)
-                resume = idx + n
-            else:
-                seen.add(key)
-        return repeated
+        repeated = [i for i, key in enumerate(keys) if key_counts[key] > 1]
+        return _skip_scan(
+            [candidates[i] for i in repeated], [keys[i] for i in repeated], [len(keys[i]) for i in repeated], n
+        )

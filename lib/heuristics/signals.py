@@ -15,7 +15,9 @@ Column families (all snake_case, prefixed by family; types are stable, ``None`` 
 
 Word splitting: :func:`crawlforge.lib.text_split.words_for_language` (datatrove's English rules for English and
 other space-separated languages; characters / script runs for zh, ja, th, ...). Each text is tokenized once per
-view and shared by the families.
+view and shared by the families: the lines of ``text.splitlines()`` are split once, their words make the words of
+the text (Gopher), and, with datatrove's rules, C4 counts sentences on them and builds the words of its cleaned
+text (FineWeb) from the lines it keeps. The Gopher families share one :class:`~.ngrams.WordNgrams`.
 
 Example::
 
@@ -34,10 +36,11 @@ from urllib.parse import urlsplit
 from crawlforge.lib.heuristics.c4 import c4_badwords_signals, c4_quality
 from crawlforge.lib.heuristics.fineweb import fineweb_quality_signals
 from crawlforge.lib.heuristics.gopher import gopher_quality_signals, gopher_repetition_signals
+from crawlforge.lib.heuristics.ngrams import WordNgrams
 from crawlforge.lib.heuristics.redpajama import redpajama_signals
 from crawlforge.lib.heuristics.url_filter import UrlFilterLists, url_signals
 from crawlforge.lib.heuristics.wordlists import GOPHER_STOP_WORDS, stopwords_json
-from crawlforge.lib.text_split import words_for_language
+from crawlforge.lib.text_split import word_splitter, words_datatrove
 
 
 __all__ = ["SIGNAL_COLUMNS", "SignalResources", "SignalValue", "compute_signals"]
@@ -91,21 +94,28 @@ def compute_signals(
     out: dict[str, SignalValue] = {"doc_chars": len(text)}
     out.update(url_signals(url, res.url_lists))
 
-    words = words_for_language(text, lang)
+    split = word_splitter(lang)
+    lines = text.splitlines()
+    line_words = [split(line) for line in lines]
+    words = [w for line in line_words for w in line]  # == split(text): line boundaries are whitespace
+    grams = WordNgrams(words)
     stop_words = res.gopher_stop_words.get(lang)
     if stop_words is None:
         stop_words = stopwords_json(lang)
-    out.update(gopher_repetition_signals(text, words))
-    quality = gopher_quality_signals(text, words, stop_words or frozenset())
+    out.update(gopher_repetition_signals(text, words, grams=grams))
+    quality = gopher_quality_signals(text, words, stop_words or frozenset(), lines=lines, grams=grams)
     if stop_words is None:
         quality["gopher_stop_words"] = None
     out.update(quality)
 
-    c4 = c4_quality(text)
+    datatrove_words = split is words_datatrove  # C4 counts sentences on datatrove's (English) words
+    c4 = c4_quality(text, lines=lines, line_words=line_words if datatrove_words else None)
     out.update(c4.signals)
     out.update(c4_badwords_signals(text, lang))
     cleaned = c4.text
-    cleaned_words = words if cleaned == text else words_for_language(cleaned, lang)
+    cleaned_words = c4.words
+    if cleaned_words is None:
+        cleaned_words = words if cleaned == text else split(cleaned)
     out.update(fineweb_quality_signals(cleaned, cleaned_words))
 
     try:
