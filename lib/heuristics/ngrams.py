@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -98,8 +99,9 @@ class WordNgrams:
 
     Attributes:
         words: the words as given.
-        vocabulary: the distinct words, in order of first occurrence (word id = index in this list).
-        word_counts: occurrences of each vocabulary word (int64 array).
+        vocabulary: the distinct words, in order of first occurrence (word id = index in this list), as the keys
+            of ``Counter(words)``.
+        word_counts: occurrences of each vocabulary word (int64 array), as the values of ``Counter(words)``.
     """
 
     def __init__(self, words: Sequence[str]) -> None:
@@ -112,6 +114,11 @@ class WordNgrams:
         self.word_counts = np.bincount(self._ids, minlength=self._vocab)
         self._levels: dict[int, _Repeats] = {}
         self._char_arrays: tuple[str, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @cached_property
+    def word_chars(self) -> np.ndarray:
+        """Length of every word (int64 array), measured once per distinct word."""
+        return np.fromiter(map(len, self.vocabulary), dtype=np.int64, count=self._vocab)[self._ids]
 
     def _level(self, n: int) -> _Repeats:
         """The repeated n-grams (``n >= 1``); empty when the words hold fewer than two n-grams."""
@@ -163,9 +170,8 @@ class WordNgrams:
         """
         if self._char_arrays is None:
             joined = "".join(self.words)
-            vocab_chars = np.fromiter(map(len, self.vocabulary), dtype=np.int64, count=self._vocab)
             offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
-            np.cumsum(vocab_chars[self._ids], out=offsets[1:])
+            np.cumsum(self.word_chars, out=offsets[1:])
             codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
             powers = np.full(len(codes) + 1, _HASH_BASE, dtype=np.uint64)
             powers[0] = 1

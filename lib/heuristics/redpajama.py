@@ -27,9 +27,10 @@ fastText ``rps_doc_ml_*`` scores, the DSIR importance weights and the ``ccnet_*`
 from __future__ import annotations
 
 import math
-import re
+import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from itertools import compress
 
 import numpy as np
@@ -42,8 +43,7 @@ from crawlforge.lib.text_split import lines_rp, rp_normalize, sentence_count_rp,
 __all__ = ["PRECISION", "load_ut1_categories", "redpajama_signals"]
 
 PRECISION = 8
-# a maximal run of word characters that holds an ASCII letter = a WordPunct token with an ASCII letter
-_ASCII_ALPHA_WORD = re.compile(r"(?<!\w)\w*[a-zA-Z]\w*")
+_ASCII_LETTERS = frozenset(string.ascii_letters)
 _LOREM = "lorem ipsum"
 
 
@@ -82,12 +82,21 @@ def _dupe_ngram_fracs(grams: WordNgrams, lengths: Sequence[int], total_chars: in
     return out
 
 
-def _ldnoobw_count(words: Sequence[str], block: frozenset[str]) -> int:
-    """Word n-grams (n = words per list entry) equal to an entry, summed over the entry sizes."""
-    total = sum(1 for w in words if w in block)
+@lru_cache(maxsize=64)
+def _multiword_entries(block: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """(words per entry, first words of those entries) for the entries of several words, by ascending size."""
     multi = [e.split(" ") for e in block if " " in e]
-    for n in sorted({len(parts) for parts in multi}):
-        firsts = {parts[0] for parts in multi if len(parts) == n}
+    return tuple(
+        (n, frozenset(parts[0] for parts in multi if len(parts) == n)) for n in sorted({len(p) for p in multi})
+    )
+
+
+def _ldnoobw_count(grams: WordNgrams, block: frozenset[str]) -> int:
+    """Word n-grams (n = words per list entry) equal to an entry, summed over the entry sizes."""
+    words = grams.words
+    counts = grams.word_counts.tolist()
+    total = sum(count for word, count in zip(grams.vocabulary, counts, strict=True) if word in block)
+    for n, firsts in _multiword_entries(block):
         for i in compress(range(len(words) - n + 1), map(firsts.__contains__, words)):
             if " ".join(words[i : i + n]) in block:
                 total += 1
@@ -107,14 +116,28 @@ def redpajama_signals(
         language: ISO 639-1 code; picks the stop-word and LDNOOBW lists.
         host: the URL's host name, for ``rps_doc_ut1_blacklist``.
         ut1_categories: host -> comma-joined UT1 categories (configuration); ``None`` disables the signal.
+
+    Per-word tests run once per distinct word, weighted by its count (the same integer totals).
     """
     raw_words = words_wordpunct(text)
     n_raw = len(raw_words)
+    stops = stopwords_json(language)
+    all_caps = ascii_alpha = stop_hits = 0
+    for token, count in Counter(raw_words).items():
+        if token.isupper():
+            all_caps += count
+        # RedPajama counts the matches of (?<!\w)\w*[a-zA-Z]\w* in the text: the maximal runs of word characters
+        # holding an ASCII letter, i.e. exactly the WordPunct tokens holding one
+        if not _ASCII_LETTERS.isdisjoint(token):
+            ascii_alpha += count
+        if stops is not None and token in stops:
+            stop_hits += count
     normalized = rp_normalize(text)
     words = normalized.split()
     n_words = len(words)
-    lengths = [len(w) for w in words]
-    total_chars = sum(lengths)
+    grams = WordNgrams(words)
+    lengths = grams.word_chars
+    total_chars = int(lengths.sum())
     lines = lines_rp(text)
 
     out: dict[str, float | int | str | None] = {
@@ -127,35 +150,35 @@ def redpajama_signals(
         "rps_doc_frac_lines_end_with_ellipsis": (
             _r(sum(1 for line in lines if line.rstrip().endswith(("...", "…"))) / len(lines)) if lines else None
         ),
-        "rps_doc_frac_no_alph_words": (_r(1.0 - len(_ASCII_ALPHA_WORD.findall(text)) / n_raw) if n_raw else None),
-        "rps_doc_frac_all_caps_words": _r(sum(1 for w in raw_words if w.isupper()) / n_raw) if n_raw else None,
+        "rps_doc_frac_no_alph_words": _r(1.0 - ascii_alpha / n_raw) if n_raw else None,
+        "rps_doc_frac_all_caps_words": _r(all_caps / n_raw) if n_raw else None,
     }
     if n_words:
-        counts = Counter(words)
-        out["rps_doc_frac_unique_words"] = _r(len(counts) / n_words)
-        out["rps_doc_unigram_entropy"] = _r(sum(-c / n_words * math.log(c / n_words) for c in counts.values()))
+        # the vocabulary is in order of first occurrence, as Counter(words): the same sum in the same order
+        out["rps_doc_frac_unique_words"] = _r(len(grams.vocabulary) / n_words)
+        out["rps_doc_unigram_entropy"] = _r(
+            sum(-c / n_words * math.log(c / n_words) for c in grams.word_counts.tolist())
+        )
     else:
         out["rps_doc_frac_unique_words"] = None
         out["rps_doc_unigram_entropy"] = None
-    grams = WordNgrams(words)
     for n in (2, 3, 4):
         out[f"rps_doc_frac_chars_top_{n}gram"] = _top_ngram_frac(grams, n, total_chars)
     for n, frac in _dupe_ngram_fracs(grams, lengths, total_chars).items():
         out[f"rps_doc_frac_chars_dupe_{n}grams"] = frac
 
     block = ldnoobw_words(language)
-    out["rps_doc_ldnoobw_words"] = None if block is None else (_ldnoobw_count(words, block) if normalized else 0)
+    out["rps_doc_ldnoobw_words"] = None if block is None else (_ldnoobw_count(grams, block) if normalized else 0)
     out["rps_doc_lorem_ipsum"] = (
         _r(normalized.count(_LOREM) / len(normalized)) if normalized and _LOREM in normalized else 0.0
     )
     out["rps_doc_curly_bracket"] = _r((text.count("{") + text.count("}")) / len(text)) if text else 0.0
-    stops = stopwords_json(language)
     if stops is None:
         out["rps_doc_stop_word_fraction"] = None
     elif not n_words:
         out["rps_doc_stop_word_fraction"] = 0.0
     else:
-        out["rps_doc_stop_word_fraction"] = _r(sum(1 for w in raw_words if w in stops) / n_raw)
+        out["rps_doc_stop_word_fraction"] = _r(stop_hits / n_raw)
     out["rps_doc_ut1_blacklist"] = None if ut1_categories is None or host is None else ut1_categories.get(host)
     return out
 
