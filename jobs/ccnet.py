@@ -51,7 +51,7 @@ from crawlforge.jobs import cutoffs as cutoffs_job
 from crawlforge.jobs import delta_io, model_registry
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
-from crawlforge.jobs.incremental import finished_files
+from crawlforge.jobs.incremental import finished_files_of
 from crawlforge.jobs.run_records import RunRecorder, new_run_id
 from crawlforge.jobs.tables import DOCUMENTS, SIGNALS_CCNET, STAGE_PROGRESS
 from crawlforge.lib.config import CrawlforgeConfig
@@ -211,9 +211,8 @@ def _files(
     spark: SparkSession, root: str, scopes: Sequence[tuple[str, str]]
 ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
     """Per scope: the files extract has finished, and those this stage has."""
-    extracted = {s: finished_files(spark, root, UPSTREAM, *s) for s in scopes}
-    done = {s: finished_files(spark, root, STAGE, *s) for s in scopes}
-    return extracted, done
+    finished = {s: finished_files_of(spark, root, (UPSTREAM, STAGE), *s) for s in scopes}
+    return {s: f[UPSTREAM] for s, f in finished.items()}, {s: f[STAGE] for s, f in finished.items()}
 
 
 def _same_settings(

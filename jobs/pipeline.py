@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io, ingest, model_registry
 from crawlforge.jobs.cli import job_main
-from crawlforge.jobs.run_records import new_run_id
+from crawlforge.jobs.run_records import latest_runs, new_run_id
 from crawlforge.jobs.tables import ALL_TABLES
 from crawlforge.lib.config import CrawlforgeConfig
 
@@ -119,7 +119,7 @@ def describe_tables(spark: SparkSession, cfg: CrawlforgeConfig) -> str:
             for r in top.collect():
                 lines.append(f"      dropped {r['first_failing_rule']}: {r['count']}")
         elif name == "runs":
-            for r in df.orderBy(F.desc("started_at")).limit(5).collect():
+            for r in latest_runs(spark, root).orderBy(F.desc("started_at")).limit(5).collect():
                 lines.append(f"      {r['run_id']} {r['job']} {r['status']}")
     return "\n".join(lines)
 

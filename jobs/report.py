@@ -35,7 +35,7 @@ from crawlforge.jobs import delta_io
 from crawlforge.jobs import rights as rights_job
 from crawlforge.jobs.cli import job_main
 from crawlforge.jobs.extract import scope_of
-from crawlforge.jobs.run_records import RunRecorder, new_run_id, versions
+from crawlforge.jobs.run_records import RunRecorder, latest_runs, new_run_id, versions
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.recipe import load_recipe
 from crawlforge.lib.report_html import Image, ReportData, render_datacard, render_html
@@ -266,8 +266,8 @@ def collect_report(spark: SparkSession, cfg: CrawlforgeConfig, img_dir: str) -> 
     except Exception as exc:  # noqa: BLE001 - the report shows what it could not load
         data.notes.append(f"recipe {cfg.select.recipe!r} could not be loaded: {exc}")
     data.versions = versions(spark)
-    runs = lake.get("runs", scoped=False)
-    if runs is not None:
+    if lake.get("runs", scoped=False) is not None:
+        runs = latest_runs(spark, cfg.lake.root)
         data.runs = [
             {"run_id": r["run_id"], "job": r["job"], "status": r["status"], "finished_at": r["finished_at"],
              "duration_s": None if r["duration_s"] is None else round(r["duration_s"], 1)}

@@ -1,7 +1,10 @@
 """The ``runs`` and ``stage_stats`` tables: what ran, with which config and versions, and its counts.
 
-A run appends a ``running`` row when it starts and updates it when it ends, so a run that was killed
-stays visible as ``running`` with its start time. ``stage_stats`` rows count documents in and out per
+``runs`` is append-only: a run appends a ``running`` row when it starts and its final row (``succeeded`` or
+``failed``, with counts and duration) when it ends, so a run that was killed stays visible as ``running`` with its
+start time, and :func:`latest_runs` gives one row per run. Appending the end instead of updating the start row
+is one small commit instead of a scan, a rewrite and a commit (~0.35 s against 0.9-2 s a job run, issue #13), and
+two jobs that end at the same moment never conflict on the table. ``stage_stats`` rows count documents in and out per
 rule, per source and snapshot (and language where a stage knows it).
 
 A run that fails is recorded as ``failed`` with its message, and the exception gets notes (PEP 678) that
@@ -22,12 +25,11 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from delta.tables import DeltaTable
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io, memory_model
-from crawlforge.jobs.tables import INGEST_FILES, RUNS, STAGE_PROGRESS, STAGE_STATS
+from crawlforge.jobs.tables import INGEST_FILES, RUNS, STAGE_PROGRESS, STAGE_STATS, TableSpec
 from crawlforge.lib.config import CrawlforgeConfig
 
 
@@ -42,6 +44,13 @@ _PACKAGES = ("crawlforge", "pyspark", "delta-spark", "fastwarc", "resiliparse", 
 def new_run_id(job: str) -> str:
     """Sortable and unique: UTC time, job name and random bits."""
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{job}-{secrets.token_hex(3)}"
+
+
+def latest_runs(spark: SparkSession, root: str) -> DataFrame:
+    """One row per run of ``runs``: its final row, or its ``running`` row if it never ended (killed)."""
+    runs = delta_io.read_table(spark, root, RUNS.name)
+    order = Window.partitionBy("run_id").orderBy(F.col("finished_at").desc_nulls_last())
+    return runs.withColumn("_n", F.row_number().over(order)).where(F.col("_n") == 1).drop("_n")
 
 
 def versions(spark: SparkSession | None = None) -> dict[str, str]:
@@ -68,6 +77,7 @@ class RunRecorder:
         self.message: str | None = None
         self._t0 = time.time()
         self._started = datetime.now(UTC)
+        self._stats_commits: list[delta_io.BackgroundCommit] = []
 
     def __enter__(self) -> RunRecorder:
         root = self.cfg.lake.root
@@ -75,8 +85,8 @@ class RunRecorder:
         memory_model.apply(self.spark, self.cfg)
         delta_io.ensure_table(self.spark, root, RUNS)
         delta_io.ensure_table(self.spark, root, STAGE_STATS)
-        row = self._row("running", None)
-        delta_io.append(self.spark.createDataFrame([row], RUNS.schema), root, RUNS, self.run_id)
+        # committed while the job plans and reads; the job's first commit waits for it (delta_io.BackgroundCommit)
+        self._start_commit = self._append_in_background(RUNS, [self._row("running", None)], "record start")
         log.info("run %s started (job=%s, config_hash=%s)", self.run_id, self.job, self.cfg.config_hash())
         return self
 
@@ -112,8 +122,8 @@ class RunRecorder:
                 f"  {done} input file(s) finished by this run are committed; a rerun skips them and redoes the rest"
             )
         lines.append(
-            f"  status and message: SELECT * FROM delta.`{delta_io.table_path(self.cfg.lake.root, RUNS.name)}` "
-            f"WHERE run_id = '{self.run_id}'"
+            f"  status and message (the run's last row): SELECT * FROM "
+            f"delta.`{delta_io.table_path(self.cfg.lake.root, RUNS.name)}` WHERE run_id = '{self.run_id}'"
         )
         return "\n".join(lines)
 
@@ -140,33 +150,36 @@ class RunRecorder:
             "message": self.message,
         }
 
+    def _append_in_background(
+        self, spec: TableSpec, rows: list[dict[str, Any]], what: str
+    ) -> delta_io.BackgroundCommit:
+        df = self.spark.createDataFrame(rows, spec.schema)
+        root = self.cfg.lake.root
+        return delta_io.BackgroundCommit(
+            lambda: delta_io.append(df, root, spec, self.run_id), f"{what} of run {self.run_id}"
+        )
+
     def _finish(self, status: str) -> None:
-        row = self._row(status, datetime.now(UTC))
-        table = DeltaTable.forPath(self.spark, delta_io.table_path(self.cfg.lake.root, RUNS.name))
-        # __enter__ appended this run's row: an UPDATE of the columns that change (one scan and one rewrite of
-        # the file that holds it) costs about half of the MERGE it replaced, per job run
-        changed = ("status", "finished_at", "duration_s", "counts", "message")
-        values = {c: F.lit(row[c]).cast(RUNS.schema[c].dataType) for c in changed if c != "counts"}
-        counts = [x for k, v in sorted(row["counts"].items()) for x in (F.lit(k), F.lit(int(v)).cast("long"))]
-        values["counts"] = F.create_map(*counts).cast(RUNS.schema["counts"].dataType)
-
-        def update() -> None:
-            table.update(F.col("run_id") == self.run_id, values)
-
-        delta_io.with_commit_retries(update, "record run end")
+        self._start_commit.wait()
+        # the end row and the stage_stats rows go to two tables in two commits at once (blind appends never conflict)
+        end = self._append_in_background(RUNS, [self._row(status, datetime.now(UTC))], "record end")
+        for commit in (*self._stats_commits, end):
+            commit.wait()
         elapsed = time.time() - self._t0
         docs = next((self.counts[k] for k in _DOC_COUNT_KEYS if k in self.counts), None)
         rate = f", {docs / max(elapsed, 1e-9):.1f} documents/s" if docs else ""
         log.info("run %s %s in %.1fs%s %s", self.run_id, status, elapsed, rate, self.counts or "")
 
     def stage_stats(self, rows: list[dict[str, Any]]) -> None:
-        """Append stage_stats rows (source, snapshot, stage, rule, docs_in, docs_out, docs_dropped, language)."""
+        """Append stage_stats rows (source, snapshot, stage, rule, docs_in, docs_out, docs_dropped, language).
+
+        They are committed by the end of the run (before its end row counts as recorded)."""
         if not rows:
             return
         now = datetime.now(UTC)
         full = [{"run_id": self.run_id, "job": self.job, "recorded_at": now, "language": None, **r} for r in rows]
-        df = self.spark.createDataFrame(full, STAGE_STATS.schema)
-        delta_io.append(df, self.cfg.lake.root, STAGE_STATS, self.run_id)
+        # committed on a thread, alongside the run's end row; the run's end waits for it
+        self._stats_commits.append(self._append_in_background(STAGE_STATS, full, "stage_stats"))
 
 
 class SparkProgress:

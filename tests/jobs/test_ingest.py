@@ -14,6 +14,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io, ingest
+from crawlforge.jobs.run_records import latest_runs
 from crawlforge.lib.warc_reader import read_local_file
 from tests.helpers import make_config
 
@@ -65,7 +66,9 @@ def test_ingest_accounts_for_every_record_of_the_real_files(spark, tmp_path: Pat
     one = raw.where(F.col("url") == "http://commoncrawl.org/").first()
     assert one["offset"] == 0 and one["length"] == 5392 and one["payload_length"] == len(one["payload"])
 
-    runs = delta_io.read_table(spark, str(lake), "runs").where(F.col("run_id") == result.run_id).collect()
+    events = delta_io.read_table(spark, str(lake), "runs").where(F.col("run_id") == result.run_id)
+    assert sorted(r["status"] for r in events.collect()) == ["running", "succeeded"]  # append-only: start, end
+    runs = latest_runs(spark, str(lake)).where(F.col("run_id") == result.run_id).collect()
     assert [r["status"] for r in runs] == ["succeeded"]
     assert runs[0]["counts"]["records_kept"] == expected_kept
     stats = {r["rule"]: r for r in delta_io.read_table(spark, str(lake), "stage_stats").collect()}

@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io, ingest
+from crawlforge.jobs.run_records import latest_runs
 from tests.helpers import make_config
 
 
@@ -124,7 +125,7 @@ def test_sigkill_midway_then_rerun_equals_a_clean_run(spark, tmp_path: Path, sha
     # one finished row per file: the killed run's finished files were not read again
     assert killed_ledger.count() == len(files)
     # the killed run stays visible in `runs` as running
-    statuses = sorted(r["status"] for r in delta_io.read_table(spark, str(killed_lake), "runs").collect())
+    statuses = sorted(r["status"] for r in latest_runs(spark, str(killed_lake)).collect())
     assert statuses == ["running", "succeeded"]
 
 
@@ -153,5 +154,5 @@ def test_two_snapshots_ingested_at_the_same_time_into_one_lake(spark, tmp_path: 
     alone_raw = delta_io.read_table(spark, str(alone), "raw")
     assert counts == {r["snapshot"]: r["count"] for r in alone_raw.groupBy("snapshot").count().collect()}
     assert _comparable(raw) == _comparable(alone_raw)
-    runs = delta_io.read_table(spark, str(lake), "runs")
+    runs = latest_runs(spark, str(lake))
     assert sorted(r["status"] for r in runs.collect()) == ["succeeded", "succeeded"]

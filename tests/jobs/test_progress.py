@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, job_main, main
-from crawlforge.jobs.run_records import SparkProgress
+from crawlforge.jobs.run_records import SparkProgress, latest_runs
 
 
 def _plan(_cfg: Any) -> str:
@@ -123,7 +123,7 @@ def test_failed_stage_is_recorded_and_a_rerun_resumes(
     assert str(missing) in err  # the cause, from inside the Python worker's traceback
     assert "crawlforge annotate --config local" in err and "run the same command again" in err
 
-    runs = delta_io.read_table(spark, str(lake), "runs")
+    runs = latest_runs(spark, str(lake))
     failed = runs.where((F.col("job") == "annotate") & (F.col("status") == "failed")).collect()
     assert len(failed) == 1 and str(missing) in failed[0]["message"]
     assert runs.where(F.col("status") == "running").count() == 0  # every run was closed

@@ -22,6 +22,7 @@ from pyspark.sql.types import (
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs import select as select_job
+from crawlforge.jobs.run_records import latest_runs
 from crawlforge.jobs.tables import TableSpec
 from crawlforge.lib.config import CrawlforgeConfig
 from crawlforge.lib.heuristics import SIGNAL_COLUMNS, compute_signals
@@ -258,7 +259,7 @@ def runs(spark, tmp_path_factory) -> dict[str, Any]:
             "decisions": _by_key(_collect(spark, lake, "decisions", "S1")),
             "samples": _collect(spark, lake, "drop_samples", "S1"),
             "stats": delta_io.read_table(spark, lake, "stage_stats").where(F.col("run_id") == result.run_id).collect(),
-            "run": delta_io.read_table(spark, lake, "runs").where(F.col("run_id") == result.run_id).first(),
+            "run": latest_runs(spark, lake).where(F.col("run_id") == result.run_id).first(),
             "signals_version": (signals_version, signals_table.history(1).first()["version"]),
             "decisions_commits": decisions_table.history().where(F.col("version") > decisions_version).collect(),
         }
