@@ -8,7 +8,8 @@ decontam_flag, op: eq, value: true}``). Normalisation and hashing: :mod:`crawlfo
    0-based line number of a JSONL file) is exploded into the ``decontam_ngrams`` table: one row per
    (benchmark, item, n-gram hash), rewritten per benchmark with ``replaceWhere`` (a rerun replaces it).
 2. Per batch of input files (exactly-once, :mod:`crawlforge.jobs.incremental`), each extracted document's distinct
-   n-gram hashes are produced by a pandas UDF and **joined with** ``decontam_ngrams`` **on the hash** (Spark picks a
+   n-gram hashes are produced by an Arrow UDF (one array per document, exploded in the JVM) and **joined with**
+   ``decontam_ngrams`` **on the hash** (Spark picks a
    broadcast join for small benchmark sets and a shuffle join for large ones; nothing is collected to the driver).
 3. Per document: ``decontam_hits`` (distinct n-grams shared with any benchmark), ``decontam_items`` (distinct
    benchmark items matched), ``decontam_matches`` (the matched ``(benchmark, item)`` pairs, sorted, at most
@@ -110,7 +111,8 @@ def build_ngrams(spark: SparkSession, cfg: CrawlforgeConfig, run_id: str) -> dic
 
 def flag_documents(docs: DataFrame, ngrams: DataFrame, n: int, max_matches: int, fp: str) -> DataFrame:
     """One ``signals_decontam`` row (without run_id) per row of ``docs`` (KEYS + text)."""
-    hashes = docs.select(*KEYS, "text").mapInPandas(make_doc_hashes_fn(n), DOC_HASHES_DDL)
+    per_doc = docs.select(*KEYS, "text").mapInArrow(make_doc_hashes_fn(n), DOC_HASHES_DDL)
+    hashes = per_doc.select(*KEYS, F.explode("ngram_hashes").alias("ngram_hash"))
     hits = hashes.join(ngrams.select("ngram_hash", "benchmark", "item"), "ngram_hash")
     agg = hits.groupBy(*KEYS).agg(
         F.countDistinct("ngram_hash").alias("decontam_hits"),

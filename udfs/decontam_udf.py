@@ -1,36 +1,37 @@
-"""Arrow (``mapInPandas``) wrappers over :mod:`crawlforge.lib.decontam`: n-gram hashes of documents and of
-benchmark items, one output row per distinct hash (the rows Spark joins on ``ngram_hash``)."""
+"""Arrow wrappers over :mod:`crawlforge.lib.decontam`: n-gram hashes of documents and of benchmark items.
+
+Documents (``mapInArrow``): one output row per document with its distinct hashes as ``array<bigint>``; the job
+explodes them in the JVM. One row per n-gram from Python (four key strings per hash) made the decontam worker the
+largest process of a real-page run and cost ~5 core-ms a page (issue #13); a list of int64 is 8 bytes a hash.
+Benchmark items (``mapInPandas``): one row per (item, distinct hash); benchmarks are small.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import pandas as pd
+import pyarrow as pa
 
 from crawlforge.lib.decontam import item_hashes, ngram_hashes
 
 
 KEYS = ("source", "snapshot", "doc_id", "file_id")
-DOC_HASHES_DDL = "source string, snapshot string, doc_id string, file_id string, ngram_hash bigint"
+DOC_HASHES_DDL = "source string, snapshot string, doc_id string, file_id string, ngram_hashes array<bigint>"
 ITEM_HASHES_DDL = "item string, ngram_hash bigint"
+_HASHES = pa.list_(pa.int64())
 
 
-def make_doc_hashes_fn(n: int) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """Rows (KEYS, text) -> rows (KEYS, ngram_hash), one per distinct n-gram of each document."""
+def make_doc_hashes_fn(n: int) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """Rows (KEYS, text) -> rows (KEYS, ngram_hashes): each document's distinct n-gram hashes, sorted."""
 
-    def fn(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for pdf in batches:
-            out: dict[str, list] = {k: [] for k in (*KEYS, "ngram_hash")}
-            for row in pdf.itertuples(index=False):
-                text = row.text if isinstance(row.text, str) else None
-                hashes = ngram_hashes(text, n)
-                for h in sorted(hashes):
-                    out["source"].append(row.source)
-                    out["snapshot"].append(row.snapshot)
-                    out["doc_id"].append(row.doc_id)
-                    out["file_id"].append(row.file_id)
-                    out["ngram_hash"].append(h)
-            yield pd.DataFrame({**out, "ngram_hash": pd.Series(out["ngram_hash"], dtype="int64")})
+    def fn(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            texts = batch.column("text").to_pylist()
+            hashes = [sorted(ngram_hashes(t if isinstance(t, str) else None, n)) for t in texts]
+            yield pa.RecordBatch.from_arrays(
+                [*(batch.column(k) for k in KEYS), pa.array(hashes, type=_HASHES)], names=[*KEYS, "ngram_hashes"]
+            )
 
     return fn
 
