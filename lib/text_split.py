@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 
@@ -50,8 +51,10 @@ __all__ = [
     "is_punct_token",
     "lines_rp",
     "rp_normalize",
+    "rp_normalize_split",
     "sentence_count_rp",
     "word_splitter",
+    "wordpunct_counts",
     "words_datatrove",
     "words_for_language",
     "words_wordpunct",
@@ -540,6 +543,24 @@ def words_wordpunct(text: str) -> list[str]:
     return _WORDPUNCT_RE.findall(text)
 
 
+def wordpunct_counts(text: str) -> dict[str, int]:
+    r"""The counts of ``Counter(words_wordpunct(text))``, tokenizing each distinct chunk once.
+
+    No token holds whitespace, so the tokens of the text are those of its ``split()`` chunks; a chunk of letters
+    and digits only (``isalnum``) is a single ``\w+`` token.
+    """
+    counts: dict[str, int] = {}
+    get = counts.get
+    findall = _WORDPUNCT_RE.findall
+    for chunk, n in Counter(text.split()).items():
+        if chunk.isalnum():
+            counts[chunk] = get(chunk, 0) + n
+        else:
+            for token in findall(chunk):
+                counts[token] = get(token, 0) + n
+    return counts
+
+
 def rp_normalize(text: str) -> str:
     r"""RedPajama-v2 normalization: drop ASCII punctuation, lower-case, collapse whitespace, NFD.
 
@@ -548,10 +569,19 @@ def rp_normalize(text: str) -> str:
     table is a per-character dict lookup outside ASCII-only text, ~15x slower on web pages), and
     ``" ".join(text.split())``, the same result (``\s`` and ``str.split`` use the same whitespace set).
     """
+    return rp_normalize_split(text)[0]
+
+
+def rp_normalize_split(text: str) -> tuple[str, list[str]]:
+    """``(rp_normalize(text), rp_normalize(text).split())``, RedPajama-v2's normalized text and words, splitting
+    once: the words before NFD are the words after it unless NFD changed the text."""
     for mark in string.punctuation:
         if mark in text:
             text = text.replace(mark, "")
-    return unicodedata.normalize("NFD", " ".join(text.lower().split()))
+    words = text.lower().split()
+    joined = " ".join(words)
+    normalized = unicodedata.normalize("NFD", joined)
+    return normalized, words if normalized == joined else normalized.split()
 
 
 def lines_rp(text: str) -> list[str]:

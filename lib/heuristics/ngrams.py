@@ -38,10 +38,10 @@ _PACK_LIMIT = 1 << 63
 
 @dataclass(frozen=True, slots=True)
 class _Repeats:
-    """The n-grams of one size that occur more than once, as groups of equal n-grams (groups in key order).
+    """The n-grams of one size that occur more than once, as groups of equal n-grams.
 
     Attributes:
-        starts: start position of every occurrence, group by group, ascending within a group.
+        starts: start position of every occurrence (no particular order).
         group: group number (``0 .. len(counts) - 1``) of each entry of ``starts``.
         counts: occurrences per group (each >= 2).
         first: first (smallest) start of each group.
@@ -53,9 +53,15 @@ class _Repeats:
     first: np.ndarray
 
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+_NO_REPEATS = _Repeats(_EMPTY, _EMPTY, _EMPTY, _EMPTY)
+
+
 def _repeats(keys: np.ndarray, starts: np.ndarray, key_bound: int, size: int) -> _Repeats:
     """Group equal ``keys`` (int64 in ``[0, key_bound)``, one per distinct start in ``[0, size)``); keep groups
-    of two or more."""
+    of two or more. (Few numpy calls on small arrays: their fixed cost is most of the time here.)"""
+    if len(keys) < 2:
+        return _NO_REPEATS
     if key_bound * size < _PACK_LIMIT:
         packed = keys * size + starts
         packed.sort()
@@ -63,13 +69,19 @@ def _repeats(keys: np.ndarray, starts: np.ndarray, key_bound: int, size: int) ->
     else:  # a giant document: same order, slower sort
         order = np.lexsort((starts, keys))
         keys, starts = keys[order], starts[order]
-    new = np.ones(len(keys), dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    same = keys[1:] == keys[:-1]
+    if not same.any():
+        return _NO_REPEATS
+    new = np.empty(len(keys), dtype=bool)
+    new[0] = True
+    np.logical_not(same, out=new[1:])
     heads = np.flatnonzero(new)
-    counts = np.diff(heads, append=len(keys))
+    counts = np.empty(len(heads), dtype=np.int64)
+    np.subtract(heads[1:], heads[:-1], out=counts[:-1])
+    counts[-1] = len(keys) - heads[-1]
     repeated = counts > 1
     member = np.repeat(repeated, counts)
-    group = (np.cumsum(repeated) - 1).repeat(counts)
+    group = np.repeat(np.cumsum(repeated) - 1, counts)
     return _Repeats(starts[member], group[member], counts[repeated], starts[heads[repeated]])
 
 
@@ -99,6 +111,7 @@ class WordNgrams:
 
     Attributes:
         words: the words as given.
+        ids: the word id of every word (int64 array).
         vocabulary: the distinct words, in order of first occurrence (word id = index in this list), as the keys
             of ``Counter(words)``.
         word_counts: occurrences of each vocabulary word (int64 array), as the values of ``Counter(words)``.
@@ -108,17 +121,17 @@ class WordNgrams:
         self.words = words
         index: dict[str, int] = {}
         setdefault = index.setdefault
-        self._ids = np.array([setdefault(w, len(index)) for w in words], dtype=np.int64)
+        self.ids = np.array([setdefault(w, len(index)) for w in words], dtype=np.int64)
         self.vocabulary: list[str] = list(index)
         self._vocab = len(index)
-        self.word_counts = np.bincount(self._ids, minlength=self._vocab)
+        self.word_counts = np.bincount(self.ids, minlength=self._vocab)
         self._levels: dict[int, _Repeats] = {}
         self._char_arrays: tuple[str, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def word_chars(self) -> np.ndarray:
         """Length of every word (int64 array), measured once per distinct word."""
-        return np.fromiter(map(len, self.vocabulary), dtype=np.int64, count=self._vocab)[self._ids]
+        return np.fromiter(map(len, self.vocabulary), dtype=np.int64, count=self._vocab)[self.ids]
 
     def _level(self, n: int) -> _Repeats:
         """The repeated n-grams (``n >= 1``); empty when the words hold fewer than two n-grams."""
@@ -126,14 +139,19 @@ class WordNgrams:
         if got is not None:
             return got
         size = len(self.words)
-        if n == 1:
-            starts = np.flatnonzero(self.word_counts[self._ids] > 1)
-            got = _repeats(self._ids[starts], starts, self._vocab, size)
+        if n == 1:  # the groups are the repeated words: no sort needed
+            repeated = self.word_counts > 1
+            starts = np.flatnonzero(repeated[self.ids])
+            rank = np.cumsum(repeated) - 1
+            # ids count up from 0 in order of first occurrence: the first occurrences are where the maximum grows
+            seen = np.maximum.accumulate(self.ids)
+            first = np.flatnonzero(np.diff(seen, prepend=-1))
+            got = _Repeats(starts, rank[self.ids[starts]], self.word_counts[repeated], first[repeated])
         else:
             prev = self._level(n - 1)
             fits = prev.starts <= size - n
             starts = prev.starts[fits]
-            keys = prev.group[fits] * self._vocab + self._ids[starts + (n - 1)]
+            keys = prev.group[fits] * self._vocab + self.ids[starts + (n - 1)]
             got = _repeats(keys, starts, len(prev.counts) * self._vocab, size)
         self._levels[n] = got
         return got
@@ -164,9 +182,12 @@ class WordNgrams:
         return self._level(n).starts
 
     def _chars(self) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
-        """(words concatenated, start offset of every word in it plus its length, prefix hashes, powers).
+        """(words concatenated, offset of every word start in it plus its length, hash prefix and hash scale at
+        each of those offsets).
 
-        ``prefix[k]`` is the sum of ``char[m] * B**m`` over the first ``k`` characters, ``powers[k]`` is ``B**k``.
+        With ``prefix[k]`` the sum of ``char[m] * B**m`` over the first ``k`` characters, the hash of
+        ``joined[a:b]`` is ``(prefix[b] - prefix[a]) * B**(len(joined) - a)``: ``B**len(joined)`` times the hash
+        of the string alone, so equal strings get equal hashes wherever they start.
         """
         if self._char_arrays is None:
             joined = "".join(self.words)
@@ -178,7 +199,7 @@ class WordNgrams:
             np.multiply.accumulate(powers, out=powers)
             prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
             np.cumsum(codes * powers[:-1], out=prefix[1:])
-            self._char_arrays = (joined, offsets, prefix, powers)
+            self._char_arrays = (joined, offsets, prefix[offsets], powers[len(joined) - offsets])
         return self._char_arrays
 
     def joined_dup_chars(self, n: int) -> int:
@@ -193,15 +214,12 @@ class WordNgrams:
         """
         if len(self.words) < n:
             return 0
-        joined, offsets, prefix, powers = self._chars()
-        starts, ends = offsets[:-n], offsets[n:]
-        # hash of joined[start:end] times B**len(joined): the same for equal strings wherever they start
-        hashes = (prefix[ends] - prefix[starts]) * powers[len(joined) - starts]
-        order = np.argsort(hashes)
-        same = hashes[order[1:]] == hashes[order[:-1]]
+        joined, offsets, prefix, scale = self._chars()
+        hashes = (prefix[n:] - prefix[:-n]) * scale[:-n]  # of the key of every n-gram (see _chars)
+        by_hash = np.sort(hashes)
         level = self._level(n)
         n_grams = len(hashes) - len(level.starts) + len(level.counts)  # distinct n-grams
-        if len(hashes) - int(np.count_nonzero(same)) == n_grams:
+        if len(hashes) - int(np.count_nonzero(by_hash[1:] == by_hash[:-1])) == n_grams:
             if not len(level.counts):
                 return 0
             by_start = np.argsort(level.starts)
@@ -209,11 +227,14 @@ class WordNgrams:
             return _skip_scan(
                 first.tolist(), level.group[by_start].tolist(), (offsets[first + n] - offsets[first]).tolist(), n
             )
+        order = np.argsort(hashes)
+        same = hashes[order[1:]] == hashes[order[:-1]]
         shared = np.zeros(len(hashes), dtype=bool)
         shared[1:] = same
         shared[:-1] |= same
         candidates = np.sort(order[shared]).tolist()
-        keys = [joined[a:b] for a, b in zip(starts[candidates].tolist(), ends[candidates].tolist(), strict=True)]
+        bounds = zip(offsets[candidates].tolist(), offsets[np.add(candidates, n)].tolist(), strict=True)
+        keys = [joined[a:b] for a, b in bounds]
         key_counts = Counter(keys)
         repeated = [i for i, key in enumerate(keys) if key_counts[key] > 1]
         return _skip_scan(

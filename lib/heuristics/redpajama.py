@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import math
 import string
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import compress
 
 import numpy as np
 
 from crawlforge.lib.heuristics.ngrams import WordNgrams
 from crawlforge.lib.heuristics.wordlists import ldnoobw_words, stopwords_json
-from crawlforge.lib.text_split import lines_rp, rp_normalize, sentence_count_rp, words_wordpunct
+from crawlforge.lib.text_split import rp_normalize_split, sentence_count_rp, wordpunct_counts
 
 
 __all__ = ["PRECISION", "load_ut1_categories", "redpajama_signals"]
@@ -83,22 +81,34 @@ def _dupe_ngram_fracs(grams: WordNgrams, lengths: Sequence[int], total_chars: in
 
 
 @lru_cache(maxsize=64)
-def _multiword_entries(block: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...]:
-    """(words per entry, first words of those entries) for the entries of several words, by ascending size."""
-    multi = [e.split(" ") for e in block if " " in e]
-    return tuple(
-        (n, frozenset(parts[0] for parts in multi if len(parts) == n)) for n in sorted({len(p) for p in multi})
-    )
+def _multiword_entries(block: frozenset[str]) -> dict[str, tuple[int, ...]]:
+    """First word of every entry of several words -> the sizes (in words) of the entries it starts."""
+    sizes: dict[str, set[int]] = {}
+    for entry in block:
+        parts = entry.split(" ")
+        if len(parts) > 1:
+            sizes.setdefault(parts[0], set()).add(len(parts))
+    return {first: tuple(sorted(n)) for first, n in sizes.items()}
 
 
 def _ldnoobw_count(grams: WordNgrams, block: frozenset[str]) -> int:
-    """Word n-grams (n = words per list entry) equal to an entry, summed over the entry sizes."""
+    """Word n-grams (n = words per list entry) equal to an entry, summed over the entry sizes.
+
+    Single words are counted per distinct word; n-grams of several words are joined only where a word that
+    starts such an entry stands.
+    """
+    by_first = _multiword_entries(block)
+    total = 0
+    starts_entry = np.zeros(len(grams.vocabulary), dtype=bool)
+    for i, (word, count) in enumerate(zip(grams.vocabulary, grams.word_counts.tolist(), strict=True)):
+        if word in block:
+            total += count
+        if word in by_first:
+            starts_entry[i] = True
     words = grams.words
-    counts = grams.word_counts.tolist()
-    total = sum(count for word, count in zip(grams.vocabulary, counts, strict=True) if word in block)
-    for n, firsts in _multiword_entries(block):
-        for i in compress(range(len(words) - n + 1), map(firsts.__contains__, words)):
-            if " ".join(words[i : i + n]) in block:
+    for i in np.flatnonzero(starts_entry[grams.ids]).tolist():
+        for n in by_first[words[i]]:
+            if i + n <= len(words) and " ".join(words[i : i + n]) in block:
                 total += 1
     return total
 
@@ -119,11 +129,10 @@ def redpajama_signals(
 
     Per-word tests run once per distinct word, weighted by its count (the same integer totals).
     """
-    raw_words = words_wordpunct(text)
-    n_raw = len(raw_words)
     stops = stopwords_json(language)
-    all_caps = ascii_alpha = stop_hits = 0
-    for token, count in Counter(raw_words).items():
+    n_raw = all_caps = ascii_alpha = stop_hits = 0
+    for token, count in wordpunct_counts(text).items():
+        n_raw += count
         if token.isupper():
             all_caps += count
         # RedPajama counts the matches of (?<!\w)\w*[a-zA-Z]\w* in the text: the maximal runs of word characters
@@ -132,13 +141,15 @@ def redpajama_signals(
             ascii_alpha += count
         if stops is not None and token in stops:
             stop_hits += count
-    normalized = rp_normalize(text)
-    words = normalized.split()
+    normalized, words = rp_normalize_split(text)
     n_words = len(words)
     grams = WordNgrams(words)
     lengths = grams.word_chars
     total_chars = int(lengths.sum())
-    lines = lines_rp(text)
+    # RedPajama's lines (lines_rp): every "\n"-terminated line, then the rest if not empty; rstrip drops the "\n"
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
 
     out: dict[str, float | int | str | None] = {
         "rps_doc_num_sentences": sentence_count_rp(text),
@@ -154,11 +165,12 @@ def redpajama_signals(
         "rps_doc_frac_all_caps_words": _r(all_caps / n_raw) if n_raw else None,
     }
     if n_words:
-        # the vocabulary is in order of first occurrence, as Counter(words): the same sum in the same order
-        out["rps_doc_frac_unique_words"] = _r(len(grams.vocabulary) / n_words)
-        out["rps_doc_unigram_entropy"] = _r(
-            sum(-c / n_words * math.log(c / n_words) for c in grams.word_counts.tolist())
-        )
+        # the vocabulary is in order of first occurrence, as Counter(words): the same terms summed in the same
+        # order; each term is computed once per distinct count
+        counts = grams.word_counts.tolist()
+        terms = {c: -c / n_words * math.log(c / n_words) for c in set(counts)}
+        out["rps_doc_frac_unique_words"] = _r(len(counts) / n_words)
+        out["rps_doc_unigram_entropy"] = _r(sum(map(terms.__getitem__, counts)))
     else:
         out["rps_doc_frac_unique_words"] = None
         out["rps_doc_unigram_entropy"] = None
