@@ -199,7 +199,9 @@ def _badwords_re(language: str) -> re.Pattern[str] | None:
     alternation = _trie_alternation(words - _BADWORDS_ALLOWLIST)
     if language in _NO_SPACE_LANGS:
         return re.compile(alternation)
-    return re.compile(rf"(?:\W|^)({alternation})(?:\W|$)")
+    # C4 / datatrove: (?:\W|^)(words)(?:\W|$). Only whether it matches is used, and the lookarounds match at
+    # exactly the same places without consuming the neighbours (~20% faster: no capture, no alternation)
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
 
 def c4_badwords_signals(text: str, language: str) -> dict[str, bool | None]:

@@ -40,7 +40,7 @@ from crawlforge.lib.heuristics.ngrams import WordNgrams
 from crawlforge.lib.heuristics.redpajama import redpajama_signals
 from crawlforge.lib.heuristics.url_filter import UrlFilterLists, url_signals
 from crawlforge.lib.heuristics.wordlists import GOPHER_STOP_WORDS, stopwords_json
-from crawlforge.lib.text_split import word_splitter, words_datatrove
+from crawlforge.lib.text_split import word_splitter, words_datatrove, words_of_lines
 
 
 __all__ = ["SIGNAL_COLUMNS", "SignalResources", "SignalValue", "compute_signals"]
@@ -96,7 +96,7 @@ def compute_signals(
 
     split = word_splitter(lang)
     lines = text.splitlines()
-    line_words = [split(line) for line in lines]
+    line_words = words_of_lines(lines, lang)
     words = [w for line in line_words for w in line]  # == split(text): line boundaries are whitespace
     grams = WordNgrams(words)
     stop_words = res.gopher_stop_words.get(lang)
