@@ -16,8 +16,14 @@ Arrow batch JVM -> Python (and back)       closes at ``batch_bytes`` (``maxBytes
                                            ``arrow_max_rows`` rows of small values; one batch in flight each way
 Python worker                              the batch as Arrow and as pandas, plus the UDF's output: ~3 x
                                            ``batch_bytes``, plus the worker's models (lid.176 ~130 MB, KenLM)
-Parquet writer                             one row group buffered: <= ``row_group_bytes``
+Parquet writer                             one row group buffered per open file: <= ``row_group_bytes``, and at
+                                           most ``concurrent_writers`` files open (``maxConcurrentOutputFileWriters``)
 =========================================  ==================================================================
+
+Writes to partitioned tables use concurrent writers instead of Spark's sort by partition values: the sort
+buffered every row of a task in Tungsten pages (``long[]``) up to the task's share of execution memory, a copy of
+every payload; a heap histogram of ingest on real pages showed 975 MB of them live, and the JVM's peak fell from
+2.7 to 2.0 GB without it. A task that writes more partitions than ``concurrent_writers`` falls back to the sort.
 
 With the defaults (64 MB each) that is ~0.4 GB of JVM heap per core whatever the input, plus ~0.3 GB
 per Python worker; ``spark.driver.memory: 2g`` (local mode, 2 cores) or ``spark.executor.memory`` of 2 GB per
@@ -49,6 +55,7 @@ class MemoryPlan:
     max_value_bytes: int
     reader_batch_rows: int
     arrow_max_rows: int
+    concurrent_writers: int
 
     def spark_conf(self) -> dict[str, str]:
         return {
@@ -57,11 +64,13 @@ class MemoryPlan:
             "spark.sql.execution.arrow.maxBytesPerBatch": str(self.batch_bytes),
             # Hadoop keys set as SQL confs reach the Parquet writer of every Delta write of the session
             "parquet.block.size": str(self.row_group_bytes),
+            "spark.sql.maxConcurrentOutputFileWriters": str(self.concurrent_writers),
         }
 
     def task_bytes(self) -> int:
         """Upper bound of the JVM bytes one task holds in the buffers of the module docstring's table."""
-        return self.row_group_bytes * 2 + self.reader_batch_rows * self.max_value_bytes * 2 + self.batch_bytes * 2
+        writers = self.row_group_bytes * max(2, self.concurrent_writers)
+        return writers + self.reader_batch_rows * self.max_value_bytes * 2 + self.batch_bytes * 2
 
 
 def plan(cfg: CrawlforgeConfig) -> MemoryPlan:
@@ -73,6 +82,9 @@ def plan(cfg: CrawlforgeConfig) -> MemoryPlan:
         max_value_bytes=max_value,
         reader_batch_rows=max(1, m.batch_bytes // max_value),
         arrow_max_rows=m.arrow_max_rows,
+        # open Parquet files per task within two batch budgets (2 with the defaults): the tables partitioned by
+        # (source, snapshot) get one per task, never the sort
+        concurrent_writers=max(1, 2 * m.batch_bytes // max(m.row_group_bytes, 1)),
     )
 
 

@@ -112,3 +112,5 @@ def test_the_memory_model_bounds_batches_by_bytes_whatever_the_page_size(spark, 
     assert spark.conf.get("spark.sql.execution.arrow.maxBytesPerBatch") == str(cfg.memory.batch_bytes)
     bigger = make_config("/tmp/unused", ingest__max_record_bytes=64 * MB, memory__batch_bytes=64 * MB)
     assert memory_model.plan(bigger).reader_batch_rows == 1
+    # writes of the partitioned tables stream into open files instead of sorting every row of a task first
+    assert spark.conf.get("spark.sql.maxConcurrentOutputFileWriters") == str(plan.concurrent_writers) == "2"
