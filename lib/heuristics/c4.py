@@ -50,6 +50,12 @@ POLICY_SUBSTRINGS = (
 )
 
 
+def _may_be_policy(lower: str) -> bool:
+    """False only when no phrase of ``POLICY_SUBSTRINGS`` can occur: each holds "policy", "cookie" or "terms of
+    use" (keep this in step with the list)."""
+    return "policy" in lower or "cookie" in lower or "terms of use" in lower
+
+
 @dataclass(frozen=True, slots=True)
 class C4Result:
     """Signals of :func:`c4_quality` and the text as C4QualityFilter leaves it.
@@ -117,7 +123,8 @@ def c4_quality(
         if "{" in line:
             curly_lines += 1
             first_drop = first_drop or "curly_bracket"
-        if any(p in lower for p in POLICY_SUBSTRINGS):
+        # three scans rule most lines out before the six of the policy test
+        if _may_be_policy(lower) and any(p in lower for p in POLICY_SUBSTRINGS):
             policy += 1
             continue
         if line_words is None or kept_words is None:

@@ -61,17 +61,13 @@ _LINE_SPLIT = re.compile(r"\n+")
 
 
 def duplicates(items: Sequence[str]) -> tuple[int, int]:
-    """(number of items seen before, total length of those items), datatrove's ``find_duplicates``."""
-    seen: set[str] = set()
-    dup_items = 0
-    dup_chars = 0
-    for item in items:
-        if item in seen:
-            dup_items += 1
-            dup_chars += len(item)
-        else:
-            seen.add(item)
-    return dup_items, dup_chars
+    """(number of items seen before, total length of those items), datatrove's ``find_duplicates``.
+
+    Every occurrence after the first of an item is "seen before": the counts are those of all items minus those
+    of the distinct ones (set and ``len`` in C instead of a Python loop).
+    """
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 def top_ngram_chars(words: Sequence[str] | WordNgrams, n: int) -> int | None:

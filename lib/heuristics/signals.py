@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from urllib.parse import urlsplit
 
 from crawlforge.lib.heuristics.c4 import c4_badwords_signals, c4_quality
@@ -97,7 +98,7 @@ def compute_signals(
     split = word_splitter(lang)
     lines = text.splitlines()
     line_words = words_of_lines(lines, lang)
-    words = [w for line in line_words for w in line]  # == split(text): line boundaries are whitespace
+    words = list(chain.from_iterable(line_words))  # == split(text): line boundaries are whitespace
     grams = WordNgrams(words)
     stop_words = res.gopher_stop_words.get(lang)
     if stop_words is None:
