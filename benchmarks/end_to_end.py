@@ -21,9 +21,11 @@ For each input:
 2. **datatrove** ``LocalPipelineExecutor`` (tasks = workers = ``--cores``) on the same WARC files doing the same
    work: WarcReader -> URLFilter -> resiliparse extraction with crawlforge's switches -> fastText language
    filter -> Gopher repetition -> Gopher quality -> C4 quality -> FineWeb quality -> MinHash dedup (signature,
-   buckets, cluster, filter; FineWeb's 14 x 8, 5-grams). Every filter writes its exclusions, so the documents
-   each filter dropped are compared, by URL, with the documents whose first failing rule in crawlforge's
-   ``decisions`` is in that filter; differences are listed.
+   buckets, cluster, filter; FineWeb's 14 x 8, 5-grams). The reader is datatrove's ``process_record``, logging
+   what it read (``_datatrove_reader_steps``); the documents only one side read are counted with the reason
+   (HTTP status, charset). Every filter writes its exclusions,
+   so among the documents both sides read, the documents each filter dropped are compared, by URL, with the
+   documents whose first failing rule in crawlforge's ``decisions`` is in that filter; differences are listed.
 3. **The limit**: the per-document cost of every library crawlforge calls (FastWARC reading, resiliparse,
    fastText lid.176, the heuristic signals, MinHash signatures, PII detection), each timed over all documents in
    one tight process, summed: the best a 1-core pipeline could do. crawlforge's end-to-end rate as a fraction of
@@ -99,8 +101,21 @@ def _rss_and_name(pid: int) -> tuple[int, str]:
         return 0, ""
 
 
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class MemorySampler:
-    """Peak RSS of the JVM and of the Python workers under this process (the driver is reported apart)."""
+    """Peak RSS of the JVM and of the Python workers under this process (the driver is reported apart).
+
+    A java process whose parent is the JVM is the JVM forking a helper process before the exec: it reports the
+    parent's pages as its own for a moment, and counting it doubled the JVM's peak now and then (5.4 GB for a
+    2.7 GB JVM), so it is left out. :meth:`stage_peaks` gives the peaks since its last call (one per stage).
+    """
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
@@ -108,6 +123,7 @@ class MemorySampler:
         self.peak_python_workers = 0
         self.peak_python_worker = 0
         self.peak_driver = 0
+        self._stage = [0, 0, 0]  # JVM, Python workers together, largest worker since the last stage_peaks()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -118,6 +134,11 @@ class MemorySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def stage_peaks(self) -> tuple[float, float, float]:
+        """(JVM, Python workers together, largest worker) peak MB since the last call."""
+        out, self._stage = self._stage, [0, 0, 0]
+        return out[0] / 2**20, out[1] / 2**20, out[2] / 2**20
 
     def _run(self) -> None:
         me = os.getpid()
@@ -133,6 +154,8 @@ class MemorySampler:
                 stack.extend(_children(pid))
                 rss, cmd = _rss_and_name(pid)
                 if "java" in cmd.split(" ", 1)[0]:
+                    if "java" in _rss_and_name(_parent(pid))[1].split(" ", 1)[0]:
+                        continue  # the JVM's fork before exec
                     jvm += rss
                 elif "python" in cmd:
                     workers += rss
@@ -140,6 +163,7 @@ class MemorySampler:
             self.peak_jvm = max(self.peak_jvm, jvm)
             self.peak_python_workers = max(self.peak_python_workers, workers)
             self.peak_python_worker = max(self.peak_python_worker, biggest)
+            self._stage = [max(a, b) for a, b in zip(self._stage, (jvm, workers, biggest), strict=True)]
             self._stop.wait(self.interval)
 
 
@@ -192,6 +216,9 @@ class StageTiming:
     docs_in: int | None = None
     docs_out: int | None = None
     training: bool = False
+    peak_jvm_mb: float = 0.0
+    peak_python_workers_mb: float = 0.0
+    peak_python_worker_mb: float = 0.0
 
 
 @dataclass
@@ -289,6 +316,7 @@ def spark_worker(args: argparse.Namespace) -> int:
         spark = build_local_session(cfg.spark, f"crawlforge-bench-e2e-{args.pages}-{args.cores}")
         spark.range(1).count()
         run.session_start_s = time.perf_counter() - t0
+        mem.stage_peaks()  # session start-up is not a stage
         stages = dict(pipeline.STAGES)
         try:
             for name in cfg.pipeline.stages:
@@ -304,7 +332,7 @@ def spark_worker(args: argparse.Namespace) -> int:
                 out = _table_count(spark, str(lake), table, where) if table else None
                 if name in REMOVAL_COUNTED and out is not None and docs_in is not None:
                     out = docs_in - out
-                run.stages.append(StageTiming(name, seconds, docs_in, out, training))
+                run.stages.append(StageTiming(name, seconds, docs_in, out, training, *mem.stage_peaks()))
                 if name == "ingest":
                     run.html_pages = int(out or 0)
                     run.stages[-1].docs_in = run.html_pages
@@ -374,7 +402,96 @@ class DatatroveResult:
     kept_after_dedup: int = 0
     dropped_urls: dict[str, set[str]] = field(default_factory=dict)
     steps: list[tuple[str, int, int, float]] = field(default_factory=list)
+    #: URL -> HTTP status of every document datatrove's reader produced
+    read_urls: dict[str, int | None] = field(default_factory=dict)
+    #: URL -> why datatrove's reader (as run) produced no document for that response record
+    skipped: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+
+
+#: the payload types datatrove 0.10.1's ``process_record`` keeps for a response record, and crawlforge's ingest too
+#: (``crawlforge.lib.warc_reader.ReaderOptions.keep_mime_types``)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _datatrove_reader_steps() -> tuple[type, type]:
+    """datatrove's WarcReader recording what it read, and a step that logs the URLs passing through.
+
+    The reader is datatrove's own: each record goes through its ``process_record`` unchanged (record types, the
+    ``WARC-Identified-Payload-Type`` test, UTF-8 then cchardet decoding, metadata). It also records each
+    document's HTTP status and, for a response record that gave no document, why, so the comparison can count the
+    documents only one side read instead of charging them to a filter.
+    """
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.pipeline.readers import WarcReader
+    from datatrove.pipeline.readers.warc import process_record
+
+    class LoggingWarcReader(WarcReader):
+        name = "🕷 Warc (logging what it read)"
+
+        def __init__(self, data_folder: str, skipped_folder: str, **kwargs: Any) -> None:
+            super().__init__(data_folder, **kwargs)
+            self.skipped_folder = skipped_folder
+
+        def read_file(self, filepath: str) -> Any:
+            from warcio.archiveiterator import ArchiveIterator
+
+            skipped: list[dict[str, str]] = []
+            with self.data_folder.open(filepath, "rb", compression=self.compression) as f:
+                for ri, record in enumerate(ArchiveIterator(f)):
+                    with self.track_time():
+                        mime = record.rec_headers.get_header("WARC-Identified-Payload-Type")
+                        data = process_record(record)
+                        if not data:
+                            if record.rec_type == "response":
+                                reason = (
+                                    f"not HTML (payload type {mime or 'guessed by libmagic'})"
+                                    if mime not in HTML_TYPES
+                                    else "undecodable: not UTF-8, and cchardet's guess fails or is none"
+                                )
+                                skipped.append(
+                                    {"url": record.rec_headers.get_header("WARC-Target-URI"), "why": reason}
+                                )
+                                self.stat_update("skipped")
+                            continue
+                        headers = getattr(record, "http_headers", None)
+                        data["http_status"] = int(headers.get_statuscode()) if headers is not None else None
+                        document = self.get_document_from_dict(data, filepath, ri)
+                        if not document:
+                            continue
+                    yield document
+            if skipped:
+                folder = Path(self.skipped_folder)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{Path(filepath).name}.jsonl").write_text("".join(json.dumps(s) + "\n" for s in skipped))
+
+    class UrlLog(PipelineStep):
+        """Passes documents through, writing each one's URL (and HTTP status) to ``folder/<rank>.jsonl``."""
+
+        name = "🔗 URL log"
+        type = "benchmark"
+
+        def __init__(self, folder: str) -> None:
+            super().__init__()
+            self.folder = folder
+
+        def run(self, data: Any, rank: int = 0, world_size: int = 1) -> Any:
+            Path(self.folder).mkdir(parents=True, exist_ok=True)
+            with open(Path(self.folder) / f"{rank:05d}.jsonl", "w", encoding="utf-8") as fh:
+                for doc in data:
+                    self.stat_update("total", "forwarded")
+                    meta = doc.metadata
+                    fh.write(json.dumps({"url": meta.get("url"), "status": meta.get("http_status")}) + "\n")
+                    yield doc
+
+    return LoggingWarcReader, UrlLog
+
+
+def _read_jsonl(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for f in sorted(folder.glob("*.jsonl")):
+        rows.extend(json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line)
+    return rows
 
 
 def _read_excluded(folder: Path) -> set[str]:
@@ -416,13 +533,14 @@ def datatrove_pipeline(
         GopherQualityFilter,
         GopherRepetitionFilter,
     )
-    from datatrove.pipeline.readers import JsonlReader, WarcReader
+    from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
     from datatrove.utils.hashing import HashConfig
 
     from crawlforge.lib.langid import bundled_lid176_path
 
     lid_filter, _ = _datatrove_steps()
+    reader_cls, url_log = _datatrove_reader_steps()
     work = out / f"datatrove-e2e-{extractor_kind}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -454,9 +572,11 @@ def datatrove_pipeline(
         (
             "read + extract + filters",
             [
-                WarcReader(str(input_dir), glob_pattern="*.warc.gz"),
+                reader_cls(str(input_dir), str(work / "skipped"), glob_pattern="*.warc.gz"),
+                url_log(str(work / "read")),
                 url_filter,
                 extractor,
+                url_log(str(work / "extracted")),
                 lid,
                 GopherRepetitionFilter(exclusion_writer=excl("gopher_rep")),
                 GopherQualityFilter(exclusion_writer=excl("gopher_qual")),
@@ -514,7 +634,63 @@ def datatrove_pipeline(
     result.seconds = sum(result.seconds_by_phase.values())
     for name in ("url_filter", "language", "gopher_rep", "gopher_qual", "c4_quality", "fineweb_qual", "minhash"):
         result.dropped_urls[name] = _read_excluded(work / "excluded" / name)
+    result.read_urls = {r["url"]: r["status"] for r in _read_jsonl(work / "read")}
+    result.skipped = {r["url"]: r["why"] for r in _read_jsonl(work / "skipped")}
+    # the extractor step drops empty output, timeouts and errors without an exclusion writer: what entered it (read,
+    # not URL-filtered) and did not come out
+    extracted = {r["url"] for r in _read_jsonl(work / "extracted")}
+    result.dropped_urls["extractor"] = set(result.read_urls) - result.dropped_urls["url_filter"] - extracted
     return result
+
+
+def _reasons(why: dict[str, str]) -> str:
+    """``n`` URLs' reasons as 'reason: count; ...', most frequent first."""
+    from collections import Counter
+
+    return "; ".join(f"{reason}: {n}" for reason, n in Counter(why.values()).most_common())
+
+
+def comparison_lines(cf_dropped: dict[str, set[str]], dt: DatatroveResult, samples: int = 3) -> list[str]:
+    """The documents each side read, and the per-filter drop table over the documents both read (by URL).
+
+    ``cf_dropped``: crawlforge's URLs by the stage of their first failing rule (``kept`` for kept ones), i.e.
+    every document of its ``documents`` table; ``dt``: datatrove's run, with the URLs its reader produced.
+    """
+    cf_read = set().union(*cf_dropped.values()) if cf_dropped else set()
+    dt_read = set(dt.read_urls)
+    common = cf_read & dt_read
+    only_cf = {
+        u: dt.skipped.get(u, "datatrove's reader gave no document (no reason recorded)") for u in cf_read - dt_read
+    }
+    only_dt = {
+        u: f"HTTP status {s} (crawlforge's ingest keeps 200 only)"
+        if s not in (None, 200)
+        else "not in crawlforge's documents"
+        for u, s in ((u, dt.read_urls[u]) for u in dt_read - cf_read)
+    }
+    out = [
+        f"Documents read (by URL): crawlforge {len(cf_read)} (its `documents` table), datatrove {len(dt_read)} (its "
+        f"reader's documents); **both {len(common)}**.\n",
+        f"- read only by crawlforge: **{len(only_cf)}**" + (f" ({_reasons(only_cf)})" if only_cf else ""),
+        f"- read only by datatrove: **{len(only_dt)}**" + (f" ({_reasons(only_dt)})" if only_dt else ""),
+    ]
+    out += [
+        "",
+        f"Documents dropped per filter stage, among the {len(common)} documents both read (by URL; a document "
+        "leaves at its first failing filter; datatrove's extractor step drops empty output, timeouts and errors "
+        "without an exclusion file, so its drops are what entered it and did not come out):\n",
+        "| stage | crawlforge | datatrove | only crawlforge | only datatrove |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for cf_name, dt_name in FILTER_STAGES:
+        a = cf_dropped.get(cf_name, set()) & common
+        b = dt.dropped_urls.get(dt_name, set()) & common
+        label = "extract (failed/empty)" if cf_name == "extract" else cf_name
+        out.append(f"| {label} | {len(a)} | {len(b)} | {len(a - b)} | {len(b - a)} |")
+        out += [f"|  only crawlforge: `{u}` | | | | |" for u in sorted(a - b)[:samples]]
+        out += [f"|  only datatrove: `{u}` | | | | |" for u in sorted(b - a)[:samples]]
+    out.append("")
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -719,6 +895,17 @@ def render(
           f"benchmark driver process {big.peak_driver_mb:.0f} MB; per executor core: "
           f"{(big.peak_jvm_mb + big.peak_python_workers_mb) / big.cores:.0f} MB. "
           f"Session start-up {big.session_start_s:.1f} s (excluded).\n")  # fmt: skip
+        if any(st.peak_jvm_mb for st in big.stages):
+            w("Peak resident memory per stage (MB; sampled every 0.2 s while the stage ran):\n")
+            w("| stage | JVM | Python workers together | largest worker | per core |")
+            w("|---|---:|---:|---:|---:|")
+            for st in big.stages:
+                per_core = (st.peak_jvm_mb + st.peak_python_workers_mb) / big.cores
+                w(
+                    f"| {st.name} | {st.peak_jvm_mb:.0f} | {st.peak_python_workers_mb:.0f} | "
+                    f"{st.peak_python_worker_mb:.0f} | {per_core:.0f} |"
+                )
+            w("")
     for dt_kind, dt in dts.items():
         w(f"## 2. datatrove side by side: {DATATROVE_EXTRACTORS[dt_kind]} (same WARC files, same run)\n")
         if dt.error:
@@ -745,26 +932,18 @@ def render(
                         "crawlforge slightly).\n"
                     )
             if cf_dropped is not None:
-                w("Documents dropped per filter stage (by URL; a document leaves at its first failing filter):\n")
-                w("| stage | crawlforge | datatrove | only crawlforge | only datatrove |")
-                w("|---|---:|---:|---:|---:|")
-                for cf_name, dt_name in FILTER_STAGES:
-                    a = cf_dropped.get(cf_name, set())
-                    if dt_name == "extractor":
-                        w(f"| extract (failed/empty) | {len(a)} | (not excluded by datatrove's extractor step) | | |")
-                        continue
-                    b = dt.dropped_urls.get(dt_name, set())
-                    w(f"| {cf_name} | {len(a)} | {len(b)} | {len(a - b)} | {len(b - a)} |")
-                    for u in sorted(a - b)[:3]:
-                        w(f"|  only crawlforge: `{u}` | | | | |")
-                    for u in sorted(b - a)[:3]:
-                        w(f"|  only datatrove: `{u}` | | | | |")
-                w("")
+                lines.extend(comparison_lines(cf_dropped, dt))
             w(
                 "Not like for like, on purpose and stated: datatrove's LanguageFilter downloads lid.176.bin at run "
-                "time (no network here), so a custom filter calls lid.176.ftz with datatrove's convention; its "
-                "WarcReader keeps HTML of any HTTP status (crawlforge: 200 only, so datatrove reads more "
-                "documents); MinHash is datatrove's own (FineWeb's 14 x 8, 5-grams, 64-bit).\n"
+                "time (no network here), so a custom filter calls lid.176.ftz with datatrove's convention; MinHash is "
+                "datatrove's own (FineWeb's 14 x 8, 5-grams, 64-bit). Both crawls' records carry "
+                "`WARC-Identified-Payload-Type`, as Common Crawl's do (without it datatrove's WarcReader asks "
+                "libmagic, which calls many real HTML pages with inline scripts `application/javascript`). What "
+                "differs in reading is datatrove's: it keeps HTML of any HTTP status (crawlforge: 200 only) and skips "
+                "a payload that is neither UTF-8 nor decodable as cchardet's guess (crawlforge decodes by BOM, HTTP "
+                "header, `<meta>`, then detection, and never drops a page for its charset). Such documents are "
+                "counted as "
+                "read by one side only, with the reason, and the drop table covers only documents both read.\n"
             )
     if limit is not None:
         w("## 3. The limit: library costs in one tight process\n")

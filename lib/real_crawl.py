@@ -128,6 +128,10 @@ def _response(url: str, record_id: str, info_id: str, date: datetime, body: byte
         ("WARC-Target-URI", url),
         ("WARC-Payload-Digest", _digest(body)),
         ("WARC-Block-Digest", _digest(http)),
+        # as Common Crawl's WARC files carry it (its detected type of the payload); readers that lack it guess
+        # from the payload (datatrove's WarcReader asks libmagic, which calls many pages with inline scripts
+        # application/javascript)
+        ("WARC-Identified-Payload-Type", "text/html"),
     ]
     return _gzip_member(_warc_record(fields, http))
 

@@ -32,6 +32,18 @@ def test_every_record_is_read_back_with_its_own_url_and_id(tmp_path: Path) -> No
         assert r.payload.endswith((b"</p></body></html>", b"</p>"))
 
 
+def test_response_records_carry_the_identified_payload_type_as_common_crawl_writes_it(tmp_path: Path) -> None:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    (path,) = build_real_crawl(tmp_path, PAGES, RealCrawlSpec(files=1, records_per_file=3, hosts=1))
+    with open(path, "rb") as fh:
+        types = [
+            r.headers.get("WARC-Identified-Payload-Type")
+            for r in ArchiveIterator(fh, record_types=WarcRecordType.response, parse_http=False)
+        ]
+    assert types == ["text/html"] * 3
+
+
 def test_the_same_spec_gives_the_same_bytes_and_reuses_a_finished_folder(tmp_path: Path) -> None:
     spec = RealCrawlSpec(files=1, records_per_file=4, large_pages=(5000,))
     (a,) = build_real_crawl(tmp_path / "a", PAGES, spec)
