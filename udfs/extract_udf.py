@@ -67,7 +67,14 @@ def make_extract_fn(opts: ExtractTaskOptions) -> Callable[[Iterator[pd.DataFrame
                 if row.payload is None and length > opts.max_bytes:
                     # the job leaves a page over the limit behind in the JVM (see jobs/extract.py)
                     text, status, res_title, res_charset, res_source, method, error, ms = (
-                        "", "too_large", None, None, None, None, None, 0.0
+                        "",
+                        "too_large",
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        0.0,
                     )
                 elif row.warc_type == "conversion":
                     text = payload.decode("utf-8", errors="replace").strip()
