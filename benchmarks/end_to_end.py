@@ -101,14 +101,6 @@ def _rss_and_name(pid: int) -> tuple[int, str]:
         return 0, ""
 
 
-def _parent(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 class MemorySampler:
     """Peak RSS of the JVM and of the Python workers under this process (the driver is reported apart).
 
@@ -145,16 +137,19 @@ class MemorySampler:
         while not self._stop.is_set():
             self.peak_driver = max(self.peak_driver, _rss_and_name(me)[0])
             jvm = workers = biggest = 0
-            stack, seen = _children(me), set()
+            # (pid, whether its parent is a JVM): the walk goes from parents to children
+            stack: list[tuple[int, bool]] = [(c, False) for c in _children(me)]
+            seen: set[int] = set()
             while stack:
-                pid = stack.pop()
+                pid, parent_is_jvm = stack.pop()
                 if pid in seen:
                     continue
                 seen.add(pid)
-                stack.extend(_children(pid))
                 rss, cmd = _rss_and_name(pid)
-                if "java" in cmd.split(" ", 1)[0]:
-                    if "java" in _rss_and_name(_parent(pid))[1].split(" ", 1)[0]:
+                is_jvm = "java" in cmd.split(" ", 1)[0]
+                stack.extend((c, is_jvm) for c in _children(pid))
+                if is_jvm:
+                    if parent_is_jvm:
                         continue  # the JVM's fork before exec
                     jvm += rss
                 elif "python" in cmd:
@@ -410,7 +405,7 @@ class DatatroveResult:
 
 
 #: the payload types datatrove 0.10.1's ``process_record`` keeps for a response record, and crawlforge's ingest too
-#: (``crawlforge.lib.warc_reader.ReaderOptions.keep_mime_types``)
+#: (``crawlforge.lib.warc_reader.ReadOptions.keep_mime_types``)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -942,8 +937,8 @@ def render(
                 "differs in reading is datatrove's: it keeps HTML of any HTTP status (crawlforge: 200 only) and skips "
                 "a payload that is neither UTF-8 nor decodable as cchardet's guess (crawlforge decodes by BOM, HTTP "
                 "header, `<meta>`, then detection, and never drops a page for its charset). Such documents are "
-                "counted as "
-                "read by one side only, with the reason, and the drop table covers only documents both read.\n"
+                "counted as read by one side only, with the reason, and the drop table covers only the documents "
+                "both read.\n"
             )
     if limit is not None:
         w("## 3. The limit: library costs in one tight process\n")
