@@ -10,10 +10,10 @@ compared row by row, after dropping what must differ (run ids, timestamps, timin
 The run covers the stages whose work is distributed in a way local mode could hide (:data:`CLUSTER_STAGES`):
 files read on executors, Python UDFs and Arrow batches with models loaded once per executor's Python worker
 (fastText, resiliparse), SentencePiece + KenLM models trained on the driver and read by executors from the lake,
-recipe joins, and dedup's shuffles and connected components with their survivor rule. The later stages
-(quality, publish, export, report) are Delta merges and writes of the same kinds, tested in local mode. With every
-stage and the cluster JVMs' default JIT and collector, this test took ~330 s of a CI run, its largest single cost;
-these stages with :data:`SHORT_LIVED_JVM` took ~200-230 s in one measured suite run.
+recipe joins, and dedup's shuffles and connected components with their survivor rule. The other stages
+(train-classifier, quality, decontam, publish, export, report) use the same mechanisms (a model read from the lake
+by executors, Python UDFs, Delta merges and writes) and are tested in local mode; with every stage this was the
+suite's costliest test.
 """
 
 from __future__ import annotations
