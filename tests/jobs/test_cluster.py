@@ -38,7 +38,7 @@ from pyspark.sql.types import MapType, StringType
 
 from crawlforge.jobs import delta_io
 from crawlforge.jobs.tables import ALL_TABLES
-from tests.helpers import make_config
+from tests.helpers import SHORT_LIVED_JVM, make_config
 
 
 pytestmark = [pytest.mark.spark, pytest.mark.cluster]
@@ -47,9 +47,6 @@ REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = REPO / "scripts" / "submit.py"
 DELTA_PACKAGE = "io.delta:delta-spark_2.13:4.0.1"
 PAGES, FILES = 80, 2
-# Every JVM of the test cluster lives a few minutes on a 2-core machine shared with the test session: C1-only JIT
-# and the serial collector spend far less CPU on compiling and collecting than the defaults (C2, G1's threads).
-SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 CLUSTER_STAGES = ("ingest", "extract", "annotate", "train-lm", "ccnet", "select", "dedup")
 SUBMIT_TIMEOUT_S = 900
 
