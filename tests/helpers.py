@@ -15,10 +15,10 @@ from crawlforge.lib.config import CrawlforgeConfig, build_config
 SHORT_LIVED_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
-def short_lived_jvm_env(**extra: str) -> dict[str, str]:
+def short_lived_jvm_env() -> dict[str, str]:
     """This process's environment for a child whose JVMs are short-lived: every JVM it starts (spark-submit's
     launcher, the driver) picks ``SHORT_LIVED_JVM`` up from ``JAVA_TOOL_OPTIONS``."""
-    return {**os.environ, "JAVA_TOOL_OPTIONS": SHORT_LIVED_JVM, **extra}
+    return {**os.environ, "JAVA_TOOL_OPTIONS": SHORT_LIVED_JVM}
 
 
 def make_config(lake: str, **sets: Any) -> CrawlforgeConfig:

@@ -71,7 +71,7 @@ def _latest_ledger(df: DataFrame) -> list[tuple]:
 def test_sigkill_midway_then_rerun_equals_a_clean_run(spark, tmp_path: Path, shared_data: Path) -> None:
     pattern = f"{shared_data}/warc/cc/*.gz"
     killed_lake = tmp_path / "killed"
-    env = short_lived_jvm_env(CRAWLFORGE_IVY_DIR=os.environ.get("CRAWLFORGE_IVY_DIR", str(REPO / ".cache/ivy")))
+    env = short_lived_jvm_env()  # carries CRAWLFORGE_IVY_DIR, which the spark fixture set
     proc = subprocess.Popen(
         _cli(killed_lake, pattern, "KILL"),
         cwd=REPO,
@@ -131,7 +131,7 @@ def test_sigkill_midway_then_rerun_equals_a_clean_run(spark, tmp_path: Path, sha
 
 def test_two_snapshots_ingested_at_the_same_time_into_one_lake(spark, tmp_path: Path, shared_data: Path) -> None:
     lake = tmp_path / "lake"
-    env = short_lived_jvm_env(CRAWLFORGE_IVY_DIR=os.environ.get("CRAWLFORGE_IVY_DIR", str(REPO / ".cache/ivy")))
+    env = short_lived_jvm_env()  # carries CRAWLFORGE_IVY_DIR, which the spark fixture set
     pattern_a = f"{shared_data}/warc/cc/*.gz"
     pattern_b = f"{shared_data}/warc/non-cc/*.gz"
     procs = [
