@@ -57,7 +57,11 @@ class SparkConfig(_Section):
     shuffle_partitions: int = Field(
         8, ge=1, description="spark.sql.shuffle.partitions when crawlforge creates the session."
     )
-    driver_memory: str = Field("2g", description="spark.driver.memory for sessions crawlforge creates.")
+    driver_memory: str = Field(
+        "1536m",
+        description="spark.driver.memory for sessions crawlforge creates (local[2]: the memory model's buffers "
+        "need ~0.25 GB a core; the rest is Spark's and Delta's state).",
+    )
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark conf for sessions crawlforge creates.")
 
 
@@ -65,7 +69,7 @@ class MemoryConfig(_Section):
     """Byte budgets that bound memory per executor core (see ``crawlforge.jobs.memory_model`` and the README)."""
 
     batch_bytes: int = Field(
-        64 * 1024 * 1024,
+        32 * 1024 * 1024,
         ge=1024 * 1024,
         description="Bytes of values in one batch: a Parquet reader batch holds at most this divided by the "
         "largest value a table may hold (ingest.max_record_bytes) rows; an Arrow batch to or from Python closes "

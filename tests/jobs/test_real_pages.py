@@ -3,7 +3,7 @@
 The file holds 40,000 records of the shared extraction benchmarks' pages, repeated under new URLs and record
 ids: pages up to 200 KB (mean ~95 KB, Common Crawl's), one stretch of 1,000 records of the larger real pages back
 to back (as a big site's pages are), and giant pages around the two size limits. It runs in the test session's
-Spark (local[2], ``spark.driver.memory`` 2g as shipped). With Spark's row-count batches (4,096 rows per Parquet
+Spark (local[2], ``spark.driver.memory`` 1536m as shipped). With Spark's row-count batches (4,096 rows per Parquet
 reader batch) the same file exhausts that heap in extract (``Cannot reserve additional contiguous bytes in the
 vectorized reader``; checked by hand with the memory model replaced by those settings).
 """
